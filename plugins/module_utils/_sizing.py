@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: modwsgi.django contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""MPM sizing derived from the host's cores and memory (pure Python).
+
+The formula, documented in docs/operations.md:
+
+* worker/event: 25 threads per child; MaxRequestWorkers = 150 per core, at least 150, at most
+  1600 (rounded down to whole children); ServerLimit = MaxRequestWorkers / ThreadsPerChild.
+  Threads are cheap here: with daemon mode the Apache children only proxy to the daemons.
+* prefork: one process per worker. MaxRequestWorkers = 32 per core (16..256), and never more
+  than half the memory at ~60 MB per child (embedded Django loads the application into every
+  child, so memory is the real limit).
+
+Any explicit value in ``overrides`` wins; the others stay consistent with it.
+"""
+
+from __future__ import annotations
+
+PREFORK_MB_PER_CHILD = 60
+THREADS_PER_CHILD = 25
+KEYS = ("server_limit", "threads_per_child", "max_request_workers", "start_servers",
+        "min_spare_threads", "max_spare_threads", "min_spare_servers", "max_spare_servers",
+        "max_connections_per_child")
+
+
+def _clamp(value, low, high):
+    return max(low, min(high, value))
+
+
+def mpm_sizing(mpm, cores, memory_mb, overrides=None):
+    cores = max(1, int(cores or 1))
+    memory_mb = max(256, int(memory_mb or 1024))
+    over = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = sorted(set(over) - set(KEYS))
+    if unknown:
+        raise ValueError("unknown MPM sizing keys: %s (known: %s)" % (", ".join(unknown), ", ".join(KEYS)))
+    if mpm == "prefork":
+        workers = _clamp(cores * 32, 16, 256)
+        workers = int(over.get("max_request_workers", min(workers, max(8, memory_mb // 2 // PREFORK_MB_PER_CHILD))))
+        out = {
+            "max_request_workers": workers,
+            "server_limit": int(over.get("server_limit", workers)),
+            "start_servers": int(over.get("start_servers", min(5, workers))),
+            "min_spare_servers": int(over.get("min_spare_servers", min(5, workers))),
+            "max_spare_servers": int(over.get("max_spare_servers", min(10, workers))),
+            "max_connections_per_child": int(over.get("max_connections_per_child", 0)),
+        }
+        out["server_limit"] = max(out["server_limit"], workers)
+        return out
+    if mpm not in ("worker", "event"):
+        raise ValueError("mpm must be prefork, worker or event, got %r" % (mpm,))
+    tpc = int(over.get("threads_per_child", THREADS_PER_CHILD))
+    workers = int(over.get("max_request_workers", _clamp(cores * 150, 150, 1600) // tpc * tpc))
+    children = -(-workers // tpc)
+    return {
+        "threads_per_child": tpc,
+        "max_request_workers": workers,
+        "server_limit": max(int(over.get("server_limit", children)), children),
+        "start_servers": int(over.get("start_servers", min(2, children))),
+        "min_spare_threads": int(over.get("min_spare_threads", tpc)),
+        "max_spare_threads": int(over.get("max_spare_threads", min(workers, tpc * 3))),
+        "max_connections_per_child": int(over.get("max_connections_per_child", 0)),
+    }
