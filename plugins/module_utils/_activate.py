@@ -1,0 +1,271 @@
+# -*- coding: utf-8 -*-
+# Copyright: modwsgi.django contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Activate a release of one site without reloading Apache (pure Python, no Ansible import).
+
+bluegreen: two daemon groups ``<site>_blue``/``<site>_green``; ``<root>/<color>`` symlinks to a
+release; a RewriteMap text file (``<site> <color>`` lines) chooses the live color per request.
+Deploy = repoint the idle color, SIGUSR1 its daemon processes only, health-check it through
+127.0.0.1 with the color pinned, then rewrite the map atomically (mod_rewrite re-reads it by
+mtime). The live color never stops serving; rollback = flip the map back.
+
+restart: one group; repoint ``current``, SIGUSR1 the group, health-check; on failure point
+``current`` back and signal again.
+
+embedded: repoint ``current``; Apache needs a graceful reload (reported, done by the role).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+
+COLORS = ("blue", "green")
+
+
+class ActivationError(Exception):
+    pass
+
+
+def other(color):
+    return "green" if color == "blue" else "blue"
+
+
+def read_map(path):
+    colors = {}
+    try:
+        with open(path) as handle:
+            for line in handle:
+                parts = line.split()
+                if len(parts) == 2 and parts[1] in COLORS:
+                    colors[parts[0]] = parts[1]
+    except FileNotFoundError:
+        pass
+    return colors
+
+
+def write_map(path, colors):
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "w") as handle:
+        handle.write("# Managed by modwsgi.django: live color per site (RewriteMap txt)\n")
+        for name in sorted(colors):
+            handle.write("%s %s\n" % (name, colors[name]))
+    os.chmod(tmp, 0o644)
+    os.rename(tmp, path)
+    # mod_rewrite reloads a txt map when its mtime changes; make sure it does even when two
+    # flips happen within the same second.
+    now = time.time()
+    os.utime(path, (now, max(now, _mtime_floor(path))))
+
+
+def _mtime_floor(path):
+    return os.stat(path).st_mtime
+
+
+def link(target, path):
+    """Atomically point symlink ``path`` at ``target`` (rename over the old link)."""
+    if os.path.islink(path) and os.readlink(path) == target:
+        return False
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    os.symlink(target, tmp)
+    os.rename(tmp, path)
+    return True
+
+
+def readlink(path):
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
+
+
+class Procs:
+    """Daemon processes of a group, from the pid files the site's boot code writes.
+
+    Each daemon process registers itself as ``<run_dir>/<group>.<pid>`` when it starts (the
+    WSGIImportScript preload). Process titles cannot be used: mod_wsgi truncates the display
+    name to the length of Apache's argv[0], so ``<site>_blue`` and ``<site>_green`` may look alike.
+    """
+
+    def __init__(self, run_dir):
+        self.run_dir = run_dir
+
+    def pids(self, group):
+        found = []
+        try:
+            names = os.listdir(self.run_dir)
+        except OSError:
+            return []
+        prefix = group + "."
+        for name in names:
+            if not name.startswith(prefix) or not name[len(prefix):].isdigit():
+                continue
+            pid = int(name[len(prefix):])
+            if self._is_wsgi_daemon(pid):
+                found.append(pid)
+            else:
+                try:
+                    os.unlink(os.path.join(self.run_dir, name))
+                except OSError:
+                    pass
+        return sorted(found)
+
+    @staticmethod
+    def _is_wsgi_daemon(pid):
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as handle:
+                return handle.read().startswith(b"(wsgi:")
+        except OSError:
+            return False
+
+    def signal(self, pids, signum=signal.SIGUSR1):
+        for pid in pids:
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass
+
+
+def restart_group(procs, group, timeout, sleep=time.sleep, clock=time.monotonic):
+    """SIGUSR1 the group's daemons and wait until none of the old pids is left serving."""
+    old = procs.pids(group)
+    if not old:
+        return []  # not running yet: Apache starts it with the new link
+    procs.signal(old)
+    deadline = clock() + timeout
+    while clock() < deadline:
+        now = procs.pids(group)
+        if now and not set(now) & set(old):
+            return now
+        sleep(0.1)
+    raise ActivationError("daemon group %s did not restart within %ss after SIGUSR1 (old pids %s)"
+                          % (group, timeout, old))
+
+
+def health(probe, params, color, release, sleep=time.sleep):
+    """Poll the site through 127.0.0.1 until it answers 2xx/3xx from ``release``."""
+    last = "no answer"
+    for _ in range(max(1, params["retries"])):
+        status, got_release, detail = probe(params, color)
+        if 200 <= status < 400 and (release is None or got_release == release):
+            return status
+        if 200 <= status < 400:
+            last = "HTTP %s from release %s, waiting for %s" % (status, got_release, release)
+        else:
+            last = "HTTP %s: %s" % (status, detail)
+        sleep(params["delay"])
+    raise ActivationError("health check %s on %s failed after %d tries: %s"
+                          % (params["path"], color or "the site", params["retries"], last))
+
+
+def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
+    """Make ``site['release_dir']`` live. Returns a result dict; raises ActivationError.
+
+    ``site``: name, mode (bluegreen|restart|embedded), root, release_dir, map_path,
+    health (path, host, port, scheme, retries, delay), restart_timeout.
+    """
+    procs = procs or Procs(os.path.join(site["root"], "run"))
+    root = site["root"]
+    release = site["release_dir"]
+    release_id = os.path.basename(release.rstrip("/")) if release else None
+    current = os.path.join(root, "current")
+    result = {"changed": False, "site": site["name"], "mode": site["mode"]}
+
+    if site["mode"] == "bluegreen":
+        colors = read_map(site["map_path"])
+        live = colors.get(site["name"], "blue")
+        idle = other(live)
+        live_target = readlink(os.path.join(root, live))
+        if rollback:
+            target = readlink(os.path.join(root, idle))
+            if target is None:
+                raise ActivationError("site %s: no previous release on color %s to roll back to" % (site["name"], idle))
+            health(probe, site["health"], idle, os.path.basename(target), sleep)
+            colors[site["name"]] = idle
+            write_map(site["map_path"], colors)
+            link(target, current)
+            result.update(changed=True, live=idle, previous=live, release=target)
+            return result
+        if live_target == release:
+            result.update(live=live, release=release)
+            if readlink(current) != release:
+                link(release, current)
+                result["changed"] = True
+            return result
+        if live_target is None:
+            # First deploy: both colors start on this release; Apache (re)loads them.
+            link(release, os.path.join(root, "blue"))
+            link(release, os.path.join(root, "green"))
+            link(release, current)
+            colors[site["name"]] = "blue"
+            write_map(site["map_path"], colors)
+            result.update(changed=True, live="blue", release=release, first=True)
+            return result
+        if readlink(os.path.join(root, idle)) != release:
+            link(release, os.path.join(root, idle))
+            restart_group(procs, "%s_%s" % (site["name"], idle), site["restart_timeout"], sleep)
+        health(probe, site["health"], idle, release_id, sleep)
+        colors[site["name"]] = idle
+        write_map(site["map_path"], colors)
+        link(release, current)
+        result.update(changed=True, live=idle, previous=live, release=release)
+        return result
+
+    previous = readlink(current)
+    if previous == release:
+        result.update(release=release)
+        return result
+    link(release, current)
+    result.update(changed=True, release=release, previous=previous)
+    if site["mode"] == "embedded":
+        result["reload_required"] = previous is not None
+        return result
+    if previous is None:
+        return result
+    try:
+        restart_group(procs, site["name"], site["restart_timeout"], sleep)
+        health(probe, site["health"], None, release_id, sleep)
+    except ActivationError as exc:
+        link(previous, current)
+        try:
+            restart_group(procs, site["name"], site["restart_timeout"], sleep)
+        except ActivationError:
+            pass
+        raise ActivationError("%s; %s points back at %s" % (exc, current, previous))
+    return result
+
+
+_RELEASE_HEADER = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def http_probe(params, color):
+    """Real probe: GET through 127.0.0.1 with the site's Host header (and the color pinned)."""
+    import http.client
+    import ssl
+
+    headers = {"Host": params["host"], "User-Agent": "modwsgi.django-healthcheck"}
+    if color:
+        headers["X-Modwsgi-Color"] = color
+    if params["scheme"] == "https":
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        conn = http.client.HTTPSConnection("127.0.0.1", params["port"], timeout=params.get("timeout", 10), context=ctx)
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", params["port"], timeout=params.get("timeout", 10))
+    try:
+        conn.request("GET", params["path"], headers=headers)
+        resp = conn.getresponse()
+        body = resp.read(300).decode("utf-8", "replace")
+        release = resp.getheader("X-Modwsgi-Release")
+        if release is not None and not _RELEASE_HEADER.match(release):
+            release = None
+        return resp.status, release, body
+    except (OSError, http.client.HTTPException) as exc:
+        return 0, None, str(exc)
+    finally:
+        conn.close()

@@ -1,0 +1,192 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: modwsgi.django contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: activate_release
+short_description: Make a Django site release live without reloading Apache (blue/green, restart or embedded)
+version_added: 0.1.0
+description:
+  - C(bluegreen) sites have two mod_wsgi daemon groups, C(<name>_blue) and C(<name>_green), each running
+    the release its C(<root>/<color>) symlink points at, and a RewriteMap file that names the live color.
+    The module repoints the idle color, sends SIGUSR1 to the idle color's daemon processes only, polls the
+    site through 127.0.0.1 with the idle color pinned (request header C(X-Modwsgi-Color), honoured only
+    from loopback) until it answers 2xx/3xx from the new release, then rewrites the map atomically.
+    Apache is neither reloaded nor restarted; the live color never stops serving.
+  - A failed health check leaves the map alone (no flip) and fails naming the site and what the check saw.
+  - C(restart) sites repoint C(<root>/current), SIGUSR1 their one group and health-check; on failure
+    C(current) is pointed back and the group restarted again.
+  - C(embedded) sites repoint C(current) and report C(reload_required) (embedded code needs a graceful
+    reload of Apache).
+  - With I(rollback=true) a bluegreen site flips back to the other color after a health check of it.
+author:
+  - modwsgi.django maintainers
+options:
+  name:
+    description: Site name (as in C(modwsgi_sites)).
+    type: str
+    required: true
+  mode:
+    description: How the site loads code.
+    type: str
+    choices: [bluegreen, restart, embedded]
+    required: true
+  root:
+    description: Site root directory.
+    type: path
+    required: true
+  release_dir:
+    description: Release directory to make live; ignored with I(rollback=true).
+    type: path
+  map_path:
+    description: The RewriteMap text file naming each bluegreen site's live color.
+    type: path
+    default: /etc/apache2/modwsgi-colors.map
+  health_path:
+    description: URL path (including the mount) to poll.
+    type: str
+    default: /
+  health_host:
+    description: Host header of the health check (the site's server name).
+    type: str
+    required: true
+  health_port:
+    description: Port on 127.0.0.1.
+    type: int
+    default: 80
+  health_scheme:
+    description: C(http) or C(https) (certificate not verified; it is 127.0.0.1).
+    type: str
+    choices: [http, https]
+    default: http
+  health_retries:
+    description: How many times to poll before giving up.
+    type: int
+    default: 30
+  health_delay:
+    description: Seconds between polls.
+    type: float
+    default: 1
+  restart_timeout:
+    description: Seconds to wait for the signalled daemon processes to be replaced.
+    type: int
+    default: 60
+  rollback:
+    description: Flip a bluegreen site back to its other color.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: partial
+    description: Reports whether a switch would happen; changes nothing.
+  diff_mode:
+    support: none
+    description: Nothing to diff.
+"""
+
+EXAMPLES = r"""
+- name: Make release 3f2a9c0d1e2b of shop live through its idle color
+  modwsgi.django.activate_release:
+    name: shop
+    mode: bluegreen
+    root: /srv/django/shop
+    release_dir: /srv/django/shop/releases/3f2a9c0d1e2b
+    health_host: shop.example.com
+    health_path: /healthz/
+
+- name: Roll shop back to the previous color
+  modwsgi.django.activate_release:
+    name: shop
+    mode: bluegreen
+    root: /srv/django/shop
+    health_host: shop.example.com
+    rollback: true
+"""
+
+RETURN = r"""
+live:
+  description: Live color after the call (bluegreen).
+  returned: bluegreen
+  type: str
+  sample: green
+previous:
+  description: Previously live color (bluegreen) or release (restart, embedded).
+  returned: when changed
+  type: str
+release:
+  description: Release directory now live.
+  returned: success
+  type: str
+reload_required:
+  description: Embedded site whose code changed; Apache needs a graceful reload.
+  returned: embedded
+  type: bool
+first:
+  description: First deploy of a bluegreen site (both colors point at the release).
+  returned: first deploy
+  type: bool
+"""
+
+import os  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+from ansible_collections.modwsgi.django.plugins.module_utils._activate import (  # noqa: E402
+    ActivationError,
+    activate,
+    http_probe,
+    read_map,
+    readlink,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            mode=dict(type="str", required=True, choices=["bluegreen", "restart", "embedded"]),
+            root=dict(type="path", required=True),
+            release_dir=dict(type="path"),
+            map_path=dict(type="path", default="/etc/apache2/modwsgi-colors.map"),
+            health_path=dict(type="str", default="/"),
+            health_host=dict(type="str", required=True),
+            health_port=dict(type="int", default=80),
+            health_scheme=dict(type="str", default="http", choices=["http", "https"]),
+            health_retries=dict(type="int", default=30),
+            health_delay=dict(type="float", default=1),
+            restart_timeout=dict(type="int", default=60),
+            rollback=dict(type="bool", default=False),
+        ),
+        required_if=[("rollback", False, ("release_dir",))],
+        supports_check_mode=True,
+    )
+    p = module.params
+    site = {
+        "name": p["name"], "mode": p["mode"], "root": p["root"], "release_dir": p["release_dir"],
+        "map_path": p["map_path"], "restart_timeout": p["restart_timeout"],
+        "health": {"path": p["health_path"], "host": p["health_host"], "port": p["health_port"],
+                   "scheme": p["health_scheme"], "retries": p["health_retries"], "delay": p["health_delay"]},
+    }
+    if module.check_mode:
+        if p["mode"] == "bluegreen":
+            live = read_map(p["map_path"]).get(p["name"], "blue")
+            target = readlink(os.path.join(p["root"], live))
+            changed = p["rollback"] or target != p["release_dir"]
+        else:
+            changed = readlink(os.path.join(p["root"], "current")) != p["release_dir"]
+        module.exit_json(changed=changed, release=p["release_dir"])
+    try:
+        result = activate(site, http_probe, rollback=p["rollback"])
+    except ActivationError as exc:
+        module.fail_json(msg="site %s: %s. The previously live release keeps serving." % (p["name"], exc))
+    except OSError as exc:
+        module.fail_json(msg="site %s: cannot switch release: %s" % (p["name"], exc))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
