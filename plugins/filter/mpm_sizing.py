@@ -12,7 +12,7 @@ description:
   - Returns the Apache MPM sizing directives (as snake_case keys) for the given MPM, derived from
     the host's cores and memory, with explicit overrides applied.
 author:
-  - modwsgi.django maintainers
+  - modwsgi.django maintainers (@modwsgi)
 positional: cores, memory_mb, overrides
 options:
   _input:

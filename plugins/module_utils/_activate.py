@@ -95,6 +95,10 @@ class Procs:
         self.run_dir = run_dir
 
     def pids(self, group):
+        found = self._registered(group)
+        return found if found else self._by_title(group)
+
+    def _registered(self, group):
         found = []
         try:
             names = os.listdir(self.run_dir)
@@ -112,6 +116,26 @@ class Procs:
                     os.unlink(os.path.join(self.run_dir, name))
                 except OSError:
                     pass
+        return sorted(found)
+
+    @staticmethod
+    def _by_title(group):
+        """Fallback for daemons started before they could register: match the (truncated) title."""
+        title = "(wsgi:%s)" % group
+        found = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % entry, "rb") as handle:
+                    first = handle.read().split(b"\0")[0].split(b" ")[0].decode("utf-8", "replace")
+            except OSError:
+                continue
+            if first.startswith("(wsgi:") and title.startswith(first):
+                if first != title and first != title[:-1]:
+                    raise ActivationError("cannot tell the daemon processes of group %s from others by their "
+                                          "truncated title %r; reload Apache once (apache2ctl graceful) so that they register" % (group, first))
+                found.append(int(entry))
         return sorted(found)
 
     @staticmethod

@@ -182,7 +182,10 @@ class Transaction:
             if kind == "mods" and _MPM.match(name):
                 self.restart_required = True
             if not check_mode:
-                self._save_link(dst)
+                if present and self.fs.readlink(dst) is None:
+                    self._save_file(dst)  # a real file where a link belongs: keep its bytes
+                else:
+                    self._save_link(dst)
                 if enable:
                     self.fs.symlink(os.path.join("..", "%s-available" % kind, name + ext), dst)
                 else:

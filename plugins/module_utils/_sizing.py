@@ -17,6 +17,8 @@ Any explicit value in ``overrides`` wins; the others stay consistent with it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 PREFORK_MB_PER_CHILD = 60
 THREADS_PER_CHILD = 25
 KEYS = ("server_limit", "threads_per_child", "max_request_workers", "start_servers",
@@ -31,6 +33,8 @@ def _clamp(value, low, high):
 def mpm_sizing(mpm, cores, memory_mb, overrides=None):
     cores = max(1, int(cores or 1))
     memory_mb = max(256, int(memory_mb or 1024))
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ValueError("overrides must be a mapping of sizing keys, got %s" % type(overrides).__name__)
     over = {k: v for k, v in (overrides or {}).items() if v is not None}
     unknown = sorted(set(over) - set(KEYS))
     if unknown:

@@ -20,7 +20,7 @@ description:
   - Reports whether the change needs a graceful reload or a full restart (an MPM change).
   - Unchanged input is a no-op that reads a few files and runs nothing.
 author:
-  - modwsgi.django maintainers
+  - modwsgi.django maintainers (@modwsgi)
 options:
   files:
     description:

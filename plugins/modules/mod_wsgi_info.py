@@ -16,7 +16,7 @@ description:
   - Site virtualenvs must use that same Python; the C(validate_sites) module checks it (rule
     C(python-abi)).
 author:
-  - modwsgi.django maintainers
+  - modwsgi.django maintainers (@modwsgi)
 options:
   path:
     description: Path of the mod_wsgi module file.

@@ -28,6 +28,13 @@ from probe.forms import NoteForm
 from probe.models import Note
 
 SLOW_CAP_SECONDS = 30.0
+# Tests deploy copies of this project that differ only in this file, to tell releases apart.
+_CODE_VERSION_FILE = os.path.join(settings.BASE_DIR, "CODE_VERSION")
+try:
+    with open(_CODE_VERSION_FILE) as _handle:
+        CODE_VERSION = _handle.read().strip()
+except OSError:
+    CODE_VERSION = "1"
 
 
 def _user_name(uid):
@@ -50,6 +57,7 @@ def home(request):
     return JsonResponse({
         "site": settings.PROBE_SITE,
         "release": settings.PROBE_RELEASE,
+        "code_version": CODE_VERSION,
         "pid": os.getpid(),
         "thread": threading.get_ident(),
         "thread_name": threading.current_thread().name,
@@ -137,6 +145,7 @@ def slow(request):
     return JsonResponse({
         "slept": seconds,
         "release": settings.PROBE_RELEASE,
+        "code_version": CODE_VERSION,
         "pid": os.getpid(),
     })
 

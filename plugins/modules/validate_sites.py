@@ -1,0 +1,456 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.django maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: validate_sites
+short_description: Check Django site layouts for Apache mod_wsgi and return them normalized
+version_added: 0.1.0
+author: modwsgi.django maintainers (!UNKNOWN)
+description:
+  - Checks every item of C(modwsgi_sites) against the layout rules of the mod_wsgi "Integration With Django"
+    guide and of Apache 2.4 (mount points, WSGI script directory, exposure under DocumentRoot, settings module,
+    daemon process groups, session cookies, thread safety, Python ABI, capacity).
+  - Gathers B(all) problems of B(all) sites in one pass. Errors fail the task before anything changes;
+    warnings are printed and returned.
+  - A value that could break out of an Apache directive or the env file (newline, quote, whitespace, relative
+    or C(..) paths, non-identifier package names) is an error; it is never escaped.
+  - Returns the sites normalized (every default filled, derived paths, daemon group names, cookie names, the
+    Django settings overrides) so that templates consume only checked data.
+  - Never changes anything on the target. With O(check_filesystem=true) it reads real paths (symlinks, the
+    contents of the script directory) and runs the site Python to learn its version.
+  - Each rule has a stable id; see C(docs/rules.md) in the collection.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  sites:
+    description:
+      - The sites, usually C(modwsgi_sites); one dict per site.
+      - "Keys: C(name) (required, V(^[a-z][a-z0-9_]{0,30}$)), C(server_name) (required), C(server_aliases),
+        C(mount) (default V(/)), C(project) (required), C(settings) (default C(<project>.settings)),
+        C(root) (default C(<base_dir>/<name>)), C(source) (required, C(type) V(path), V(git) or V(archive)),
+        C(requirements), C(python), C(mode) (V(daemon) or V(embedded)), C(deploy) (V(bluegreen) or V(restart)),
+        C(thread_safe), C(daemon), C(static), C(media), C(session_cookie_name), C(session_cookie_path),
+        C(csrf_cookie_name), C(env), C(secrets), C(django_settings), C(tls), C(migrate), C(collectstatic),
+        C(health_path), C(legacy_relative_imports), C(script_dir), C(check_deploy)."
+      - The values of C(secrets) never appear in messages, findings or the returned data.
+      - May be empty only when O(mass_hosting) is set.
+    type: list
+    elements: dict
+    required: true
+  mpm:
+    description:
+      - The Apache MPM the sites run under (thread-safety and capacity rules).
+    type: str
+    choices: [prefork, worker, event]
+    default: event
+  document_roots:
+    description:
+      - Directories Apache serves as C(DocumentRoot). No site root, release, conf or script directory may
+        be below one of them (nor below any static or media directory).
+    type: list
+    elements: str
+    default: [/var/www/html]
+  check_filesystem:
+    description:
+      - Also run the checks that read the target's real paths (symlinks into document roots, files in the
+        script directory, C(django.py) on C(sys.path), the site Python's version).
+      - With V(false) the layout is judged on paper only and the python-abi rule is skipped.
+    type: bool
+    default: true
+  mod_wsgi_python:
+    description:
+      - Python C(major.minor) that mod_wsgi is built for, for example V(3.11) (quote it in YAML).
+      - When unset (or O(check_filesystem=false)) the python-abi rule is skipped.
+    type: str
+  mass_hosting:
+    description:
+      - Mass hosting (C(AliasMatch) and C(WSGIScriptAliasMatch)) vhost, or V(null) for none.
+      - "Keys: C(server_name) (required), C(base_dir) (required; C(<base_dir>/<x>/apache/django.wsgi) appears
+        at C(/<x>)), C(mode) (V(daemon) default, or V(embedded)), C(daemon) (same keys as a site's C(daemon)),
+        C(python_home) (venv path, optional)."
+    type: dict
+  base_dir:
+    description:
+      - Parent of the default site roots (C(<base_dir>/<name>)).
+    type: str
+    default: /srv/django
+  apache_user:
+    description:
+      - User the Apache children run as; the identity of embedded sites.
+    type: str
+    default: www-data
+  apache_group:
+    description:
+      - Group of O(apache_user).
+    type: str
+    default: www-data
+  max_request_workers:
+    description:
+      - Apache C(MaxRequestWorkers), for the capacity rule (warn when Apache cannot feed all daemon threads).
+    type: int
+  server_memory_mb:
+    description:
+      - Memory of the target in MB, for the capacity rule (warn when the estimated Python memory exceeds 80%).
+    type: int
+notes:
+  - "Findings have the form C([rule-id] site 'x', field 'y': problem Fix: what to do)."
+  - The returned C(secrets) values are masked; read them from the inventory when writing the env file.
+seealso:
+  - name: mod_wsgi Integration With Django
+    description: The guide whose rules this module enforces.
+    link: https://modwsgi.readthedocs.io/en/master/user-guides/integration-with-django.html
+"""
+
+EXAMPLES = r"""
+- name: Check and normalize the sites (fails listing every problem at once)
+  modwsgi.django.validate_sites:
+    sites: "{{ modwsgi_sites }}"
+    mpm: event
+    mod_wsgi_python: "3.11"
+    max_request_workers: 150
+    server_memory_mb: "{{ ansible_facts['memtotal_mb'] }}"
+  register: __modwsgi_layout
+
+- name: Judge a layout on paper only (for example on the controller, in CI)
+  modwsgi.django.validate_sites:
+    sites:
+      - name: shop
+        server_name: shop.example.com
+        project: shop
+        source: {type: git, repo: "https://git.example.com/shop.git", version: v1.4.2}
+        daemon: {processes: 2, threads: 15}
+      - name: blog
+        server_name: shop.example.com
+        mount: /blog
+        project: blog
+        source: {type: path, path: files/blog}
+        mode: embedded
+    check_filesystem: false
+  delegate_to: localhost
+
+- name: Use the normalized result
+  ansible.builtin.debug:
+    msg: "{{ item.name }} -> {{ item.paths.script }} ({{ item.daemon_groups | join(', ') }})"
+  loop: "{{ __modwsgi_layout.sites }}"
+"""
+
+RETURN = r"""
+sites:
+  description:
+    - The sites, normalized, sorted by server_name, then deepest mount first.
+    - Every input key is present with its default filled (C(deploy) is V(null) and C(daemon) is V(null) for
+      embedded sites; C(daemon.home) is V(null) for bluegreen, where each color uses C(<root>/<color>)),
+      plus the derived keys below.
+    - The values of C(secrets) are masked.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Site name.
+      type: str
+      returned: success
+      sample: blog
+    server_name:
+      description: Host name, lower case.
+      type: str
+      returned: success
+      sample: www.example.com
+    mount:
+      description: URL mount point (C(WSGIScriptAlias)).
+      type: str
+      returned: success
+      sample: /blog
+    mode:
+      description: V(daemon) or V(embedded).
+      type: str
+      returned: success
+      sample: daemon
+    deploy:
+      description: V(bluegreen) or V(restart); V(null) for embedded sites.
+      type: str
+      returned: success
+      sample: bluegreen
+    daemon:
+      description: C(WSGIDaemonProcess) settings, every key filled; V(null) for embedded sites.
+      type: dict
+      returned: success
+      sample: {user: blog, group: blog, processes: null, threads: 15, display_name: "%{GROUP}", home: null}
+    user:
+      description: Process identity (daemon user, or O(apache_user) for embedded sites).
+      type: str
+      returned: success
+      sample: blog
+    group:
+      description: Process group identity.
+      type: str
+      returned: success
+      sample: blog
+    session_cookie_name:
+      description: Effective C(SESSION_COOKIE_NAME) (C(<name>_sessionid) when the host is shared).
+      type: str
+      returned: success
+      sample: blog_sessionid
+    session_cookie_path:
+      description: Effective C(SESSION_COOKIE_PATH) (default the mount).
+      type: str
+      returned: success
+      sample: /blog
+    csrf_cookie_name:
+      description: Effective C(CSRF_COOKIE_NAME) (C(<name>_csrftoken) when the host is shared).
+      type: str
+      returned: success
+      sample: blog_csrftoken
+    csrf_cookie_path:
+      description: Effective C(CSRF_COOKIE_PATH) (same as the session cookie path).
+      type: str
+      returned: success
+      sample: /blog
+    health_url_path:
+      description: Mount plus C(health_path).
+      type: str
+      returned: success
+      sample: /blog/healthz/
+    paths:
+      description: Derived paths on the target.
+      type: dict
+      returned: success
+      contains:
+        root:
+          description: Site root.
+          type: str
+          sample: /srv/django/blog
+        releases:
+          description: Release directories.
+          type: str
+          sample: /srv/django/blog/releases
+        venvs:
+          description: Virtual environments keyed by requirements hash.
+          type: str
+          sample: /srv/django/blog/venvs
+        conf:
+          description: Directory holding C(site.json) and the settings shim.
+          type: str
+          sample: /srv/django/blog/conf
+        site_json:
+          description: Environment and settings overrides file.
+          type: str
+          sample: /srv/django/blog/conf/site.json
+        settings_module_file:
+          description: The C(_modwsgi_settings) shim.
+          type: str
+          sample: /srv/django/blog/conf/_modwsgi_settings.py
+        script_dir:
+          description: Directory holding only the WSGI script.
+          type: str
+          sample: /srv/django/blog/apache
+        script:
+          description: The WSGI script.
+          type: str
+          sample: /srv/django/blog/apache/django.wsgi
+        manage:
+          description: C(manage.py) wrapper.
+          type: str
+          sample: /srv/django/blog/bin/manage
+        current:
+          description: Symlink to the live release.
+          type: str
+          sample: /srv/django/blog/current
+        blue:
+          description: Symlink to the blue color's release.
+          type: str
+          sample: /srv/django/blog/blue
+        green:
+          description: Symlink to the green color's release.
+          type: str
+          sample: /srv/django/blog/green
+    daemon_groups:
+      description: Daemon process group names (empty for embedded, C([<name>]) for restart).
+      type: list
+      elements: str
+      returned: success
+      sample: [blog_blue, blog_green]
+    process_group:
+      description: C(WSGIProcessGroup) for restart sites; V(null) for bluegreen (chosen per request) and embedded.
+      type: str
+      returned: success
+      sample: null
+    application_group:
+      description: V(%{GLOBAL}) for daemon sites, V(%{RESOURCE}) for embedded sites.
+      type: str
+      returned: success
+      sample: "%{GLOBAL}"
+    code_dir:
+      description: The C(sys.path) entry for restart and embedded sites (bluegreen uses each color's directory).
+      type: str
+      returned: success
+      sample: /srv/django/blog/current
+    python_path_extra:
+      description: Further C(sys.path) entries (the conf dir, plus the project dir with C(legacy_relative_imports)).
+      type: list
+      elements: str
+      returned: success
+      sample: [/srv/django/blog/conf]
+    django_settings_module:
+      description: C(DJANGO_SETTINGS_MODULE) at run time.
+      type: str
+      returned: success
+      sample: _modwsgi_settings
+    effective_settings:
+      description: What C(conf/site.json) C(settings) receives (cookies, static/media, hosts, then C(django_settings)).
+      type: dict
+      returned: success
+      sample: {SESSION_COOKIE_NAME: blog_sessionid, STATIC_URL: /blog/static/, ALLOWED_HOSTS: [www.example.com]}
+vhosts:
+  description: One entry per server_name, sorted.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    server_name:
+      description: Host name.
+      type: str
+      returned: success
+      sample: www.example.com
+    server_aliases:
+      description: Union of the sites' aliases, sorted.
+      type: list
+      elements: str
+      returned: success
+      sample: [example.com]
+    tls:
+      description: The shared tls settings or V(null).
+      type: dict
+      returned: success
+      sample: null
+    sites:
+      description: Names of the sites on this host, deepest mount first.
+      type: list
+      elements: str
+      returned: success
+      sample: [blog, shop]
+restrict_embedded:
+  description: V(true) when every site (and mass hosting) runs in daemon mode, so C(WSGIRestrictEmbedded On) is rendered.
+  returned: success
+  type: bool
+  sample: true
+mass_hosting:
+  description:
+    - The mass hosting settings normalized (C(daemon) filled, C(daemon_group) V(modwsgi_mass) or V(null),
+      C(application_group), C(script_pattern)), or V(null).
+  returned: success
+  type: dict
+  sample: {server_name: sites.example.com, base_dir: /srv/django-mass, mode: daemon, daemon_group: modwsgi_mass}
+findings:
+  description: Every error and warning as a dict.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Stable rule id (see C(docs/rules.md)).
+      type: str
+      returned: always
+      sample: mount
+    severity:
+      description: V(error) or V(warning).
+      type: str
+      returned: always
+      sample: error
+    site:
+      description: Site name (or C(sites[<index>]) when the name itself is invalid); V(null) for global findings.
+      type: str
+      returned: always
+      sample: blog
+    field:
+      description: The key at fault, dotted for nested keys.
+      type: str
+      returned: always
+      sample: mount
+    message:
+      description: What is wrong.
+      type: str
+      returned: always
+      sample: "'/blog/' ends with \"/\"."
+    fix:
+      description: What to do.
+      type: str
+      returned: always
+      sample: use '/blog'.
+"""
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.modwsgi.django.plugins.module_utils._layout import mask_secrets, validate
+
+
+def main():
+    argument_spec = dict(
+        sites=dict(type='list', elements='dict', required=True),
+        mpm=dict(type='str', default='event', choices=['prefork', 'worker', 'event']),
+        document_roots=dict(type='list', elements='str', default=['/var/www/html']),
+        check_filesystem=dict(type='bool', default=True),
+        mod_wsgi_python=dict(type='str'),
+        mass_hosting=dict(type='dict'),
+        base_dir=dict(type='str', default='/srv/django'),
+        apache_user=dict(type='str', default='www-data'),
+        apache_group=dict(type='str', default='www-data'),
+        max_request_workers=dict(type='int'),
+        server_memory_mb=dict(type='int'),
+    )
+    # no_log=True only stops AnsibleModule from writing the invocation (with the secrets) to syslog.
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, no_log=True)
+    params = dict(module.params)
+    params['sites'] = mask_secrets(params['sites'])
+    invocation = {'module_args': params}
+
+    try:
+        result = validate(
+            module.params['sites'],
+            mpm=module.params['mpm'],
+            document_roots=module.params['document_roots'],
+            check_filesystem=module.params['check_filesystem'],
+            mod_wsgi_python=module.params['mod_wsgi_python'],
+            mass_hosting=module.params['mass_hosting'],
+            base_dir=module.params['base_dir'],
+            apache_user=module.params['apache_user'],
+            apache_group=module.params['apache_group'],
+            max_request_workers=module.params['max_request_workers'],
+            server_memory_mb=module.params['server_memory_mb'],
+        )
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        module.fail_json(msg='validate_sites: internal error (%s), please report it.' % exc.__class__.__name__,
+                         exception=traceback.format_exc(), findings=[], invocation=invocation)
+
+    findings = [f.as_dict() for f in result.findings]
+    for warning in result.warnings:
+        module.warn(warning)
+    if result.failed:
+        module.fail_json(msg=result.error_message, findings=findings, invocation=invocation)
+    module.exit_json(
+        changed=False,
+        sites=mask_secrets(result.sites),
+        vhosts=result.vhosts,
+        restrict_embedded=result.restrict_embedded,
+        mass_hosting=result.mass_hosting,
+        findings=findings,
+        invocation=invocation,
+    )
+
+
+if __name__ == '__main__':
+    main()
