@@ -71,3 +71,21 @@ def active_mpm(host):
 def loaded_mpm_modules(host):
     out = host.run("apache2ctl -M").stdout
     return sorted(line.split()[0] for line in out.splitlines() if line.strip().startswith("mpm_"))
+
+
+def registered_pids(host, site, color=None, root="/srv/django"):
+    """Live daemon pids a site's processes registered under <root>/<site>/run."""
+    group = "%s_%s" % (site, color) if color else site
+    out = host.run("ls %s/%s/run", root, site).stdout.split()
+    pids = []
+    for name in out:
+        prefix, _, pid = name.rpartition(".")
+        if prefix == group and host.run("test -d /proc/%s", pid).rc == 0:
+            pids.append(int(pid))
+    return sorted(pids)
+
+
+def apache_generation(host):
+    """How many times Apache was (re)started or gracefully reloaded (from its error log)."""
+    out = host.run("grep -c 'resuming normal operations' /var/log/apache2/error.log")
+    return int(out.stdout.strip() or 0)

@@ -6,4 +6,7 @@ loads the settings fails too: the WSGI application (and the collection's
 and `collectstatic`. Used to deploy a broken release of a probe site.
 """
 
-import probe_missing_dependency  # noqa: F401  (deliberately missing)
+import importlib
+
+# Deliberately missing: raises ModuleNotFoundError when the settings are imported.
+importlib.import_module("probe_missing_dependency")

@@ -182,7 +182,7 @@ class ScriptNameTests(TransactionTestCase):
         return captured["status"], headers, body
 
     def test_home_under_mount(self):
-        status, _, body = self.call("get", "/")
+        status, dummy, body = self.call("get", "/")
         self.assertEqual(status, 200)
         data = json.loads(body)
         self.assertEqual(data["script_name"], "/blog")
@@ -193,7 +193,7 @@ class ScriptNameTests(TransactionTestCase):
         self.assertEqual(data["static_url"], "/blog/static/probe/style.css")
 
     def test_form_redirect_under_mount(self):
-        status, _, body = self.call("get", "/form/")
+        status, dummy, body = self.call("get", "/form/")
         self.assertEqual(status, 200)
         page = body.decode()
         self.assertIn('action="/blog/form/"', page)
@@ -201,10 +201,10 @@ class ScriptNameTests(TransactionTestCase):
         token = TOKEN_RE.search(page).group(1)
 
         with self.assertLogs("django.security.csrf", "WARNING"):
-            status, _, _ = self.call("post", "/form/", {"text": "no token"})
+            status, dummy, dummy = self.call("post", "/form/", {"text": "no token"})
         self.assertEqual(status, 403)
 
-        status, headers, _ = self.call(
+        status, headers, dummy = self.call(
             "post", "/form/", {"text": "mounted", "csrfmiddlewaretoken": token}
         )
         self.assertEqual(status, 302)
@@ -229,6 +229,7 @@ class SettingsEnvTests(SimpleTestCase):
             env={**clean, **env},
             capture_output=True,
             text=True,
+            check=False,
         )
 
     def test_secret_key_required_without_debug(self):
@@ -244,7 +245,7 @@ class SettingsEnvTests(SimpleTestCase):
     def test_debug_falls_back_to_dev_key(self):
         result = self.load_settings(DJANGO_DEBUG="1")
         self.assertEqual(result.returncode, 0, result.stderr)
-        debug, key, db, hosts, static_root, _, _ = json.loads(result.stdout)
+        debug, key, db, hosts, static_root, dummy, dummy = json.loads(result.stdout)
         self.assertTrue(debug)
         self.assertTrue(key.startswith("django-insecure-"))
         self.assertEqual(db, str(settings.BASE_DIR / "db.sqlite3"))

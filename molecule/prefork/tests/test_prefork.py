@@ -1,0 +1,61 @@
+"""prefork scenario: one embedded site and one daemon (blue/green) site on one host."""
+
+from helpers import active_mpm, http, http_json, loaded_mpm_modules, registered_pids
+
+SECRET = "dmn-secret-not-for-production"
+
+
+def test_prefork_is_the_only_mpm(host):
+    assert active_mpm(host) == "prefork"
+    assert loaded_mpm_modules(host) == ["mpm_prefork_module"]
+
+
+def test_embedded_site_runs_in_apache_children(host):
+    data = http_json(host, "/", vhost="emb.test")
+    assert data["site"] == "embedded"
+    assert data["user"] == "www-data"
+    assert data["mod_wsgi_process_group"] == ""  # embedded
+    assert data["wsgi_multithread"] is False  # prefork children are single threaded
+    assert data["mod_wsgi_application_group"] == "emb.test|"  # own sub-interpreter
+    assert data["settings_module"] == "_modwsgi_settings"
+
+
+def test_daemon_site_runs_as_its_user_in_two_colors(host):
+    data = http_json(host, "/", vhost="dmn.test")
+    assert data["site"] == "dmn"
+    assert data["user"] == "dmn" and data["group"] == "dmn"
+    assert data["mod_wsgi_process_group"] in ("dmn_blue", "dmn_green")
+    assert data["mod_wsgi_application_group"] == ""  # %{GLOBAL}
+    assert data["wsgi_multiprocess"] is True  # processes: 2
+    assert data["wsgi_multithread"] is True
+    for color in ("blue", "green"):
+        assert len(registered_pids(host, "dmn", color)) == 2
+    users = host.run("ps -eo user=,args= | grep '^dmn .*(wsgi:' | wc -l").stdout.strip()
+    assert users == "4"
+
+
+def test_static_is_served_by_apache(host):
+    for vhost in ("emb.test", "dmn.test"):
+        status, headers, body = http(host, "/static/probe/style.css", vhost=vhost)
+        assert status == 200
+        assert "probe-static-marker" in body
+        assert headers["content-type"].startswith("text/css")
+
+
+def test_health_and_database(host):
+    for vhost in ("emb.test", "dmn.test"):
+        assert http_json(host, "/healthz/", vhost=vhost)["status"] == "ok"
+
+
+def test_embedded_mode_keeps_python_in_apache(host):
+    conf = host.file("/etc/apache2/conf-available/modwsgi-django-sites.conf").content_string
+    assert "WSGIRestrictEmbedded Off" in conf
+
+
+def test_secret_file_is_private(host):
+    f = host.file("/srv/django/dmn/conf/site.json")
+    assert f.user == "root" and f.group == "dmn" and f.mode == 0o640
+    assert SECRET in f.content_string
+    for path in ("/etc/apache2", "/var/log/apache2"):
+        out = host.run("grep -rl %s %s", SECRET, path)
+        assert out.stdout.strip() == "", out.stdout

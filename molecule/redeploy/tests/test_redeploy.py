@@ -1,0 +1,111 @@
+"""redeploy scenario: blue/green code deploys under load (steady fast requests + 12 requests of
+10 s, longer than every mod_wsgi/Apache kill timeout), a broken release, and a rollback."""
+
+import json
+import os
+import shutil
+import tempfile
+import time
+
+import pytest
+
+from helpers import apache_generation, apache_parent, http_json, run_playbook
+
+SHARED = os.path.join(os.environ.get("MOLECULE_PROJECT_DIRECTORY", "."), "molecule", "shared")
+PROBE = os.path.join(SHARED, "projects", "probe")
+BROKEN = os.path.join(SHARED, "projects", "broken_probe")
+MAP = "/etc/apache2/modwsgi-colors.map"
+
+
+@pytest.fixture(scope="module")
+def variant_dir():
+    root = tempfile.mkdtemp(prefix="modwsgi-redeploy-")
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _variant(variant_dir, version):
+    dest = os.path.join(variant_dir, "v%s" % version)
+    if not os.path.exists(dest):
+        shutil.copytree(PROBE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "db.sqlite3"))
+        with open(os.path.join(dest, "CODE_VERSION"), "w") as handle:
+            handle.write(str(version))
+    return dest
+
+
+def _under_load(host, action, seconds=24, slow=12):
+    """Run ``action`` while the load generator runs; return (action result, requests)."""
+    out = "/tmp/load-%d.json" % int(time.time() * 1000)
+    start = host.run("nohup python3 /opt/loadgen.py --host www.test --seconds %d --slow %d --slow-seconds 10 "
+                     "--slow-after 1 --out %s > /tmp/loadgen.log 2>&1 &", seconds, slow, out)
+    assert start.rc == 0
+    time.sleep(2.5)  # the 12 slow requests are in flight
+    result = action()
+    for _ in range(120):
+        if host.file(out).exists:
+            break
+        time.sleep(1)
+    else:
+        raise AssertionError("load generator did not finish: " + host.file("/tmp/loadgen.log").content_string)
+    return result, json.loads(host.file(out).content_string)
+
+
+def _flip_time(host):
+    out = host.run("python3 -c 'import os, sys; print(os.stat(sys.argv[1]).st_mtime)' " + MAP)
+    return float(out.stdout.strip())
+
+
+def _deploy(*extra):
+    return run_playbook("converge.yml", *extra)
+
+
+def _assert_no_failures(requests):
+    failed = [r for r in requests if r["status"] != 200]
+    assert not failed, failed[:5]
+    slow = [r for r in requests if r["path"].startswith("/slow/")]
+    assert len(slow) == 12 and all(r["end"] - r["start"] >= 9.5 for r in slow)
+    return slow
+
+
+def test_deploy_new_release_under_load(host, variant_dir):
+    assert http_json(host, "/", vhost="www.test")["code_version"] == "1"
+    parent, generation = apache_parent(host), apache_generation(host)
+    other_pid = http_json(host, "/", vhost="other.test")["pid"]
+    proc, requests = _under_load(host, lambda: _deploy("-e", "__probe=" + _variant(variant_dir, 2)))
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    slow = _assert_no_failures(requests)
+    flip = _flip_time(host)
+    assert any(r["start"] < flip for r in slow)  # the slow ones straddle the flip and still finished
+    after = [r for r in requests if r["start"] > flip + 0.05 and r["path"] == "/"]
+    assert after, "no request started after the flip"
+    assert all(r["code_version"] == "2" for r in after), [r for r in after if r["code_version"] != "2"][:3]
+    fast = [r for r in requests if r["path"] == "/"]
+    longest = max(r["end"] - r["start"] for r in fast)
+    assert longest < 1.0, "a fast request stalled %.2f s" % longest
+    assert apache_parent(host) == parent and apache_generation(host) == generation  # no reload, no restart
+    assert http_json(host, "/", vhost="other.test")["pid"] == other_pid  # other site untouched
+
+
+def test_broken_release_is_not_activated(host):
+    before = host.file(MAP).content_string
+    proc, requests = _under_load(host, lambda: _deploy("-e", "__probe=" + BROKEN), seconds=20)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "site 'shop'" in out or "site shop" in out
+    _assert_no_failures(requests)
+    assert host.file(MAP).content_string == before  # no flip
+    assert http_json(host, "/", vhost="www.test")["code_version"] == "2"
+
+
+def test_rollback_flips_back_under_load(host, variant_dir):
+    parent = apache_parent(host)
+    # Put the good release back on the idle color first (the broken one sits there now).
+    ok = _deploy("-e", "__probe=" + _variant(variant_dir, 3))
+    assert ok.returncode == 0, (ok.stdout + ok.stderr)[-3000:]
+    assert http_json(host, "/", vhost="www.test")["code_version"] == "3"
+    proc, requests = _under_load(host, lambda: _deploy("-e", "django_site_rollback=true", "-e",
+                                                       '{"django_site_rollback_sites": ["shop"]}'), seconds=20)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    _assert_no_failures(requests)
+    assert http_json(host, "/", vhost="www.test")["code_version"] == "2"
+    assert apache_parent(host) == parent

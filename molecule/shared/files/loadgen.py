@@ -1,0 +1,76 @@
+"""Bounded load against 127.0.0.1 for the redeploy tests (runs inside the test container).
+
+Steady fast requests from N threads for --seconds, plus --slow requests of --slow-seconds each,
+started after --slow-after seconds. Writes a JSON report: every request's start/end time,
+status and the code_version / release that answered.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import threading
+import time
+
+
+def request(host, path, timeout):
+    start = time.time()
+    conn = http.client.HTTPConnection("127.0.0.1", 80, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Host": host})
+        resp = conn.getresponse()
+        body = resp.read()
+        status = resp.status
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = {}
+    except (OSError, http.client.HTTPException) as exc:
+        status, data = 0, {"error": str(exc)}
+    finally:
+        conn.close()
+    return {"path": path, "start": start, "end": time.time(), "status": status,
+            "code_version": data.get("code_version"), "error": data.get("error")}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", required=True)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--slow", type=int, default=12)
+    parser.add_argument("--slow-seconds", type=float, default=10)
+    parser.add_argument("--slow-after", type=float, default=1)
+    parser.add_argument("--max-requests", type=int, default=200000)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    results, lock = [], threading.Lock()
+    deadline = time.time() + min(args.seconds, 300)
+
+    def fast():
+        while time.time() < deadline:
+            r = request(args.host, "/", 10)
+            with lock:
+                if len(results) >= args.max_requests:
+                    return
+                results.append(r)
+
+    def slow():
+        time.sleep(args.slow_after)
+        r = request(args.host, "/slow/?s=%g" % args.slow_seconds, args.slow_seconds + 30)
+        with lock:
+            results.append(r)
+
+    threads = [threading.Thread(target=fast) for _ in range(args.threads)]
+    threads += [threading.Thread(target=slow) for _ in range(args.slow)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with open(args.out + ".tmp", "w") as handle:
+        json.dump(results, handle)
+    os.rename(args.out + ".tmp", args.out)
+
+
+if __name__ == "__main__":
+    main()

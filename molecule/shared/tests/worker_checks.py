@@ -1,0 +1,125 @@
+"""Checks shared by the worker (Debian 12) and trixie (Debian 13) scenarios.
+
+www.test: shop at / (bluegreen, 2 processes x 5 threads) and blog at /blog (restart mode,
+1 process x 4 threads); api.test: TLS on :443 sharing its daemon group with :80.
+"""
+
+import re
+
+from helpers import active_mpm, http, http_json, loaded_mpm_modules, registered_pids
+
+
+def test_worker_is_the_only_mpm(host):
+    assert active_mpm(host) == "worker"
+    assert loaded_mpm_modules(host) == ["mpm_worker_module"]
+
+
+def test_sites_at_root_and_sub_url(host):
+    shop = http_json(host, "/", vhost="www.test")
+    assert shop["site"] == "shop" and shop["script_name"] == "" and shop["reverse_home"] == "/"
+    blog = http_json(host, "/blog/", vhost="www.test")
+    assert blog["site"] == "blog"
+    assert blog["script_name"] == "/blog"
+    assert blog["path_info"] == "/"
+    assert blog["reverse_home"] == "/blog/"
+    assert blog["reverse_form"] == "/blog/form/"
+    assert blog["static_url"] == "/blog/static/probe/style.css"
+    alias = http_json(host, "/", vhost="shop.test")
+    assert alias["site"] == "shop"
+
+
+def test_static_under_the_mount_is_served_by_apache(host):
+    # DEBUG is off: Django itself would answer 404 for static files.
+    for vhost, path in (("www.test", "/static/probe/style.css"), ("www.test", "/blog/static/probe/style.css")):
+        status, headers, body = http(host, path, vhost=vhost)
+        assert status == 200, path
+        assert "probe-static-marker" in body
+        assert "vary" not in headers  # no Django middleware touched it
+
+
+def test_processes_threads_and_users(host):
+    shop = http_json(host, "/", vhost="www.test")
+    assert shop["user"] == "shop" and shop["wsgi_multiprocess"] is True and shop["wsgi_multithread"] is True
+    for color in ("blue", "green"):
+        pids = registered_pids(host, "shop", color)
+        assert len(pids) == 2, (color, pids)
+        for pid in pids:
+            status = host.file("/proc/%d/status" % pid).content_string
+            assert re.search(r"^Uid:\s+%s\b" % host.user("shop").uid, status, re.M)
+            assert int(re.search(r"^Threads:\s+(\d+)", status, re.M).group(1)) >= 5
+    blog = http_json(host, "/blog/", vhost="www.test")
+    assert blog["user"] == "blog"
+    assert blog["mod_wsgi_process_group"] == "blog"
+    assert blog["wsgi_multiprocess"] is False  # processes omitted: one process, as the guide says
+    assert len(registered_pids(host, "blog")) == 1
+
+
+def _cookie_jar(host, name):
+    path = "/tmp/jar-%s" % name
+    host.run("rm -f %s", path)
+    return path
+
+
+def _count(host, path, jar):
+    return http_json(host, path, vhost="www.test", cookies=jar)["count"]
+
+
+def test_sessions_of_two_sites_on_one_host_are_independent(host):
+    jar = _cookie_jar(host, "sessions")
+    assert _count(host, "/session/", jar) == 1
+    assert _count(host, "/session/", jar) == 2
+    assert _count(host, "/blog/session/", jar) == 1
+    assert _count(host, "/session/", jar) == 3
+    assert _count(host, "/blog/session/", jar) == 2
+    cookies = host.file(jar).content_string
+    assert re.search(r"\t/\t.*\tshop_sessionid\t", cookies)
+    assert re.search(r"\t/blog\t.*\tblog_sessionid\t", cookies)
+    assert "\tsessionid\t" not in cookies
+
+
+def test_form_with_csrf_and_redirect_under_the_mount(host):
+    jar = _cookie_jar(host, "csrf")
+    status, _, body = http(host, "/blog/form/", vhost="www.test", cookies=jar)
+    assert status == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    assert "blog_csrftoken" in host.file(jar).content_string
+    status, headers, _ = http(host, "/blog/form/", vhost="www.test", method="POST", cookies=jar,
+                              data="csrfmiddlewaretoken=%s&text=hello-from-molecule" % token)
+    assert status == 302
+    assert headers["location"] == "/blog/form/"
+    status, _, body = http(host, "/blog/form/", vhost="www.test", cookies=jar)
+    assert "hello-from-molecule" in body
+    # Without the token: refused.
+    status, _, _ = http(host, "/blog/form/", vhost="www.test", method="POST", data="text=x")
+    assert status == 403
+
+
+def test_admin_login_at_the_sub_url(host):
+    status, _, body = http(host, "/blog/admin/login/", vhost="www.test")
+    assert status == 200
+    assert 'action="/blog/admin/login/"' in body
+    assert "csrfmiddlewaretoken" in body
+
+
+def test_tls_shares_the_daemon_group_and_is_secure(host):
+    plain = http_json(host, "/", vhost="api.test")
+    secure = http_json(host, "/", vhost="api.test", scheme="https", port=443)
+    assert plain["is_secure"] is False and plain["scheme"] == "http"
+    assert secure["is_secure"] is True and secure["scheme"] == "https"
+    assert plain["mod_wsgi_process_group"] == secure["mod_wsgi_process_group"]
+    _, headers, _ = http(host, "/", vhost="api.test", scheme="https", port=443)
+    assert headers["strict-transport-security"].startswith("max-age=")
+    conf = host.file("/etc/apache2/sites-available/modwsgi-api.test.conf").content_string
+    assert conf.count("WSGIDaemonProcess api_blue ") == 1
+
+
+def test_all_daemon_means_no_python_in_apache_children(host):
+    conf = host.file("/etc/apache2/conf-available/modwsgi-django-sites.conf").content_string
+    assert "WSGIRestrictEmbedded On" in conf
+
+
+def test_code_is_not_writable_by_the_site_and_other_sites_cannot_read(host):
+    assert host.run("setpriv --reuid=shop --regid=shop --init-groups touch /srv/django/shop/current/x").rc != 0
+    assert host.run("setpriv --reuid=shop --regid=shop --init-groups touch /srv/django/shop/media/ok").rc == 0
+    assert host.run("setpriv --reuid=blog --regid=blog --init-groups cat /srv/django/shop/conf/site.json").rc != 0
+    assert host.run("setpriv --reuid=blog --regid=blog --init-groups ls /srv/django/shop/releases").rc != 0

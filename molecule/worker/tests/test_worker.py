@@ -1,0 +1,1 @@
+from worker_checks import *  # noqa: F401,F403
