@@ -34,7 +34,9 @@ def test_static_under_the_mount_is_served_by_apache(host):
         status, headers, body = http(host, path, vhost=vhost)
         assert status == 200, path
         assert "probe-static-marker" in body
-        assert "vary" not in headers  # no Django middleware touched it
+        # Django's clickjacking middleware would say DENY; Apache's baseline header says SAMEORIGIN.
+        assert headers["x-frame-options"] == "SAMEORIGIN"
+        assert "cookie" not in headers.get("vary", "").lower()
 
 
 def test_processes_threads_and_users(host):

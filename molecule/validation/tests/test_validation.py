@@ -67,3 +67,30 @@ def test_bad_layouts_fail_all_at_once_and_change_nothing(host):
     assert "TASK [modwsgi.django.apache" not in out
     assert host.run(STATE).stdout == before
     assert http_json(host, "/", vhost="good.test")["site"] == "good"
+
+
+def test_requirements_needing_a_newer_python_fail_clearly_and_keep_serving(host):
+    """Django 6.0 needs Python >= 3.12; Debian 12's mod_wsgi embeds 3.11."""
+    import shutil
+
+    live = host.run("readlink /srv/django/good/current").stdout.strip()
+    tmp = tempfile.mkdtemp(prefix="modwsgi-newpy-")
+    try:
+        src = os.path.join(tmp, "probe")
+        shutil.copytree(PROBE, src, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "db.sqlite3"))
+        with open(os.path.join(src, "requirements.txt"), "w") as handle:
+            handle.write("Django>=6.0,<6.1\n")
+        site = _site("good", source={"type": "path", "path": src}, health_path="/healthz/")
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump({"modwsgi_sites": [site]}, handle)
+        proc = run_playbook("converge.yml", "-e", "@" + handle.name)
+        os.unlink(handle.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "site 'good', step requirements" in out
+    assert "needs a different Python" in out
+    assert "Nothing was activated" in out
+    assert host.run("readlink /srv/django/good/current").stdout.strip() == live
+    assert http_json(host, "/", vhost="good.test")["site"] == "good"
