@@ -173,7 +173,7 @@ def restart_group(procs, group, timeout, sleep=time.sleep, clock=time.monotonic)
 def health(probe, params, color, release, sleep=time.sleep):
     """Poll the site through 127.0.0.1 until it answers 2xx/3xx from ``release``."""
     last = "no answer"
-    for _ in range(max(1, params["retries"])):
+    for dummy in range(max(1, params["retries"])):
         status, got_release, detail = probe(params, color)
         if 200 <= status < 400 and (release is None or got_release == release):
             return status
@@ -214,7 +214,8 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
             link(target, current)
             result.update(changed=True, live=idle, previous=live, release=target)
             return result
-        if live_target == release:
+        force = site.get("force", False)
+        if live_target == release and not force:
             result.update(live=live, release=release)
             if readlink(current) != release:
                 link(release, current)
@@ -229,7 +230,7 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
             write_map(site["map_path"], colors)
             result.update(changed=True, live="blue", release=release, first=True)
             return result
-        if readlink(os.path.join(root, idle)) != release:
+        if readlink(os.path.join(root, idle)) != release or force:
             link(release, os.path.join(root, idle))
             restart_group(procs, "%s_%s" % (site["name"], idle), site["restart_timeout"], sleep)
         health(probe, site["health"], idle, release_id, sleep)
@@ -240,7 +241,8 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
         return result
 
     previous = readlink(current)
-    if previous == release:
+    force = site.get("force", False) and previous is not None
+    if previous == release and not force:
         result.update(release=release)
         return result
     link(release, current)
@@ -271,7 +273,8 @@ def http_probe(params, color):
     import http.client
     import ssl
 
-    headers = {"Host": params["host"], "User-Agent": "modwsgi.django-healthcheck"}
+    # X-Modwsgi-Health asks the site's boot code (from loopback only) to name its release.
+    headers = {"Host": params["host"], "User-Agent": "modwsgi.django-healthcheck", "X-Modwsgi-Health": "1"}
     if color:
         headers["X-Modwsgi-Color"] = color
     if params["scheme"] == "https":

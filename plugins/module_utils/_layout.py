@@ -24,7 +24,6 @@ import keyword
 import os
 import posixpath
 import re
-import subprocess
 import sys
 import unicodedata
 
@@ -316,9 +315,17 @@ PYTHON_VERSION_CODE = 'import sys;print("%d.%d"%sys.version_info[:2])'
 
 
 class FileSystem(object):
-    """Read-only view of the target's filesystem. Tests pass a fake or subclass."""
+    """Read-only view of the target's filesystem. Tests pass a fake or subclass.
+
+    ``runner(argv) -> (rc, stdout, stderr)`` runs a program (the module passes one built on
+    ``AnsibleModule.run_command``); it raises ``OSError`` when the program cannot be started.
+    Without a runner no program is run: :meth:`python_version` reports that it cannot check.
+    """
 
     max_entries = 10000
+
+    def __init__(self, runner=None):
+        self.runner = runner
 
     def realpath(self, path):
         return os.path.realpath(path)
@@ -342,14 +349,17 @@ class FileSystem(object):
         """Return (major.minor, None) or (None, reason)."""
         if not os.path.lexists(python):
             return None, 'does not exist'
+        if self.runner is None:
+            return None, 'cannot be run (no command runner)'
         try:
-            proc = subprocess.run([python, '-c', PYTHON_VERSION_CODE], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, timeout=60, check=False)
-        except (OSError, subprocess.SubprocessError) as exc:
+            rc, out, dummy = self.runner([python, '-c', PYTHON_VERSION_CODE])
+        except OSError as exc:
             return None, 'cannot be run (%s)' % exc.__class__.__name__
-        out = proc.stdout.decode('ascii', 'replace').strip()
-        if proc.returncode != 0 or not PY_VERSION_RE.match(out):
-            return None, 'did not report its version (exit code %s)' % proc.returncode
+        if isinstance(out, bytes):
+            out = out.decode('ascii', 'replace')
+        out = (out or '').strip()
+        if rc != 0 or not PY_VERSION_RE.match(out):
+            return None, 'did not report its version (exit code %s)' % rc
         return out, None
 
 
@@ -2113,7 +2123,8 @@ def validate(sites, mpm='event', document_roots=None, check_filesystem=True, mod
 
     ``sites`` is the ``modwsgi_sites`` list.  With ``check_filesystem`` the rules
     that need the target's real paths (symlinks, script dir contents, the site
-    Python's version) run through ``fs`` (default :class:`FileSystem`).
+    Python's version) run through ``fs`` (default: a :class:`FileSystem` without a command
+    runner, which cannot run the site Python: pass ``fs=FileSystem(runner)`` for python-abi).
     """
     opts = {
         'mpm': mpm, 'document_roots': document_roots, 'check_filesystem': check_filesystem,

@@ -24,7 +24,7 @@ description:
     reload of Apache).
   - With I(rollback=true) a bluegreen site flips back to the other color after a health check of it.
 author:
-  - modwsgi.django maintainers
+  - modwsgi.django maintainers (@modwsgi)
 options:
   name:
     description: Site name (as in C(modwsgi_sites)).
@@ -75,6 +75,13 @@ options:
     description: Seconds to wait for the signalled daemon processes to be replaced.
     type: int
     default: 60
+  force_restart:
+    description:
+      - Restart the site's processes even when the release is already live, the same zero-downtime
+        way as a code deploy (bluegreen: the idle color gets the live release, is restarted, checked
+        and flipped to). Used when the site's settings, secrets or boot code changed.
+    type: bool
+    default: false
   rollback:
     description: Flip a bluegreen site back to its other color.
     type: bool
@@ -82,7 +89,11 @@ options:
 attributes:
   check_mode:
     support: partial
-    description: Reports whether a switch would happen; changes nothing.
+    description: Can run in check mode and return whether a switch would happen.
+    details:
+      - Changes nothing and runs no health check, so it cannot tell whether the new release would pass it.
+      - For a bluegreen site it compares the live color's release with O(release_dir) (or reports a change for
+        O(rollback=true)); for the other modes it compares C(<root>/current) with O(release_dir).
   diff_mode:
     support: none
     description: Nothing to diff.
@@ -131,11 +142,11 @@ first:
   type: bool
 """
 
-import os  # noqa: E402
+import os
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.django.plugins.module_utils._activate import (  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._activate import (
     ActivationError,
     activate,
     http_probe,
@@ -159,6 +170,7 @@ def main():
             health_retries=dict(type="int", default=30),
             health_delay=dict(type="float", default=1),
             restart_timeout=dict(type="int", default=60),
+            force_restart=dict(type="bool", default=False),
             rollback=dict(type="bool", default=False),
         ),
         required_if=[("rollback", False, ("release_dir",))],
@@ -167,7 +179,7 @@ def main():
     p = module.params
     site = {
         "name": p["name"], "mode": p["mode"], "root": p["root"], "release_dir": p["release_dir"],
-        "map_path": p["map_path"], "restart_timeout": p["restart_timeout"],
+        "map_path": p["map_path"], "restart_timeout": p["restart_timeout"], "force": p["force_restart"],
         "health": {"path": p["health_path"], "host": p["health_host"], "port": p["health_port"],
                    "scheme": p["health_scheme"], "retries": p["health_retries"], "delay": p["health_delay"]},
     }
@@ -175,9 +187,9 @@ def main():
         if p["mode"] == "bluegreen":
             live = read_map(p["map_path"]).get(p["name"], "blue")
             target = readlink(os.path.join(p["root"], live))
-            changed = p["rollback"] or target != p["release_dir"]
+            changed = p["rollback"] or p["force_restart"] or target != p["release_dir"]
         else:
-            changed = readlink(os.path.join(p["root"], "current")) != p["release_dir"]
+            changed = p["force_restart"] or readlink(os.path.join(p["root"], "current")) != p["release_dir"]
         module.exit_json(changed=changed, release=p["release_dir"])
     try:
         result = activate(site, http_probe, rollback=p["rollback"])

@@ -10,7 +10,8 @@ DOCUMENTATION = r"""
 module: validate_sites
 short_description: Check Django site layouts for Apache mod_wsgi and return them normalized
 version_added: 0.1.0
-author: modwsgi.django maintainers (!UNKNOWN)
+author:
+  - modwsgi.django maintainers (@modwsgi)
 description:
   - Checks every item of C(modwsgi_sites) against the layout rules of the mod_wsgi "Integration With Django"
     guide and of Apache 2.4 (mount points, WSGI script directory, exposure under DocumentRoot, settings module,
@@ -395,7 +396,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.django.plugins.module_utils._layout import mask_secrets, validate
+from ansible_collections.modwsgi.django.plugins.module_utils._layout import FileSystem, mask_secrets, validate
 
 
 def main():
@@ -418,6 +419,15 @@ def main():
     params['sites'] = mask_secrets(params['sites'])
     invocation = {'module_args': params}
 
+    # The site Python is asked for its version (rule python-abi) through run_command, bounded
+    # by coreutils' timeout when the target has it. OSError reaches FileSystem (a finding).
+    timeout = module.get_bin_path('timeout')
+
+    def runner(argv):
+        if timeout:
+            argv = [timeout, '60'] + list(argv)
+        return module.run_command(argv, handle_exceptions=False)
+
     try:
         result = validate(
             module.params['sites'],
@@ -431,6 +441,7 @@ def main():
             apache_group=module.params['apache_group'],
             max_request_workers=module.params['max_request_workers'],
             server_memory_mb=module.params['server_memory_mb'],
+            fs=FileSystem(runner),
         )
     except Exception as exc:  # pylint: disable=broad-exception-caught
         module.fail_json(msg='validate_sites: internal error (%s), please report it.' % exc.__class__.__name__,

@@ -157,6 +157,22 @@ def test_python_abi_through_module(module_calls, tmp_path):
                          'document_roots': [str(tmp_path / 'www')]})
     assert result['failed'] is True
     assert result['msg'].startswith('[python-abi]')
+    assert 'is Python 3.13 but mod_wsgi is built for Python 3.11' in result['msg']
+
+
+def test_python_abi_runs_the_interpreter_through_run_command(module_calls, monkeypatch, tmp_path):
+    fake = tmp_path / 'python'
+    fake.write_text('')
+    calls = []
+
+    def run_command(self, args, **kwargs):
+        calls.append(list(args))
+        return 0, '3.11\n', ''
+    monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
+    result = run_module({'sites': [site(python=str(fake), root=str(tmp_path / 'shop'))], 'mod_wsgi_python': '3.11',
+                         'document_roots': [str(tmp_path / 'www')]})
+    assert 'failed' not in result, result.get('msg')
+    assert len(calls) == 1 and calls[0][-3:] == [str(fake), '-c', 'import sys;print("%d.%d"%sys.version_info[:2])']
 
 
 def test_bad_argument_types_fail_cleanly(module_calls):

@@ -1,1 +1,0 @@
-from worker_checks import *  # noqa: F401,F403

@@ -1,0 +1,406 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) modwsgi.django maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Release activation against a real temporary site root, with fake daemons and a fake health probe."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from ansible_collections.modwsgi.django.plugins.module_utils import _activate as A
+
+
+# ---------------------------------------------------------------------------
+# fakes
+# ---------------------------------------------------------------------------
+
+class FakeProcs:
+    """Daemon groups as {group: [pids]}; SIGUSR1 replaces the signalled pids with new ones."""
+
+    def __init__(self, groups=None):
+        self.groups = {name: list(pids) for name, pids in (groups or {}).items()}
+        self.signalled = []
+        self.next_pid = 1000
+
+    def pids(self, group):
+        return sorted(self.groups.get(group, []))
+
+    def signal(self, pids):
+        self.signalled.append(sorted(pids))
+        for group, members in self.groups.items():
+            if set(members) & set(pids):
+                replaced = []
+                for pid in members:
+                    if pid in pids:
+                        self.next_pid += 1
+                        replaced.append(self.next_pid)
+                    else:
+                        replaced.append(pid)
+                self.groups[group] = replaced
+
+
+class FakeProbe:
+    """Answers like the site would: the release a color (or `current`) links to, per the real symlinks.
+
+    ``failing``: release ids that answer HTTP 500. ``lag``: polls that still see the previous answer.
+    """
+
+    def __init__(self, root, failing=(), lag=0, stale="old"):
+        self.root = root
+        self.failing = set(failing)
+        self.lag = lag
+        self.stale = stale
+        self.calls = []
+
+    def __call__(self, params, color):
+        self.calls.append((params["path"], params["host"], color))
+        if self.lag > 0:
+            self.lag -= 1
+            return 200, self.stale, "still the old code"
+        target = os.readlink(os.path.join(self.root, color or "current"))
+        release = os.path.basename(target)
+        if release in self.failing:
+            return 500, release, "Internal Server Error"
+        return 200, release, "ok"
+
+
+class Sleeps:
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, seconds):
+        self.calls.append(seconds)
+
+
+@pytest.fixture
+def root(tmp_path):
+    path = tmp_path / "srv" / "shop"
+    for release in ("r1", "r2", "r3"):
+        (path / "releases" / release).mkdir(parents=True)
+    (path / "run").mkdir()
+    return str(path)
+
+
+@pytest.fixture
+def map_path(tmp_path):
+    return str(tmp_path / "modwsgi-colors.map")
+
+
+def site(root, map_path, release, mode="bluegreen", retries=3):
+    return {
+        "name": "shop", "mode": mode, "root": root,
+        "release_dir": os.path.join(root, "releases", release) if release else None,
+        "map_path": map_path, "restart_timeout": 5,
+        "health": {"path": "/healthz/", "host": "shop.example.com", "port": 80, "scheme": "http",
+                   "retries": retries, "delay": 0.5},
+    }
+
+
+def rel(root, release):
+    return os.path.join(root, "releases", release)
+
+
+def links(root):
+    return {name: os.readlink(os.path.join(root, name))
+            for name in ("blue", "green", "current") if os.path.islink(os.path.join(root, name))}
+
+
+def deploy(root, map_path, release, procs, probe, mode="bluegreen", **kw):
+    return A.activate(site(root, map_path, release, mode), probe, procs=procs, sleep=Sleeps(), **kw)
+
+
+def bluegreen_procs():
+    return FakeProcs({"shop_blue": [101, 102], "shop_green": [201, 202]})
+
+
+# ---------------------------------------------------------------------------
+# bluegreen
+# ---------------------------------------------------------------------------
+
+def test_first_deploy_links_both_colors(root, map_path):
+    procs, probe = bluegreen_procs(), FakeProbe(root)
+    result = deploy(root, map_path, "r1", procs, probe)
+    assert result["changed"] is True and result["first"] is True
+    assert result["live"] == "blue" and result["release"] == rel(root, "r1")
+    assert links(root) == {"blue": rel(root, "r1"), "green": rel(root, "r1"), "current": rel(root, "r1")}
+    assert A.read_map(map_path) == {"shop": "blue"}
+    assert oct(os.stat(map_path).st_mode & 0o777) == "0o644"
+    # Apache starts both groups with the new links: nothing signalled, nothing probed.
+    assert procs.signalled == [] and probe.calls == []
+
+
+def test_same_release_is_a_noop(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    before = (links(root), open(map_path).read(), os.stat(map_path).st_mtime_ns)
+    procs, probe = bluegreen_procs(), FakeProbe(root)
+    result = deploy(root, map_path, "r1", procs, probe)
+    assert result["changed"] is False
+    assert result["live"] == "blue" and result["release"] == rel(root, "r1")
+    assert (links(root), open(map_path).read(), os.stat(map_path).st_mtime_ns) == before
+    assert procs.signalled == [] and probe.calls == []
+
+
+def test_same_release_repairs_a_wrong_current_link(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    A.link(rel(root, "r3"), os.path.join(root, "current"))
+    result = deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    assert result["changed"] is True
+    assert links(root)["current"] == rel(root, "r1")
+
+
+def test_new_release_goes_to_the_idle_color_only(root, map_path):
+    with open(map_path, "w") as handle:
+        handle.write("# other sites are kept\nblog green\n")
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    procs, probe = bluegreen_procs(), FakeProbe(root)
+    result = deploy(root, map_path, "r2", procs, probe)
+
+    assert result["changed"] is True
+    assert result["live"] == "green" and result["previous"] == "blue" and result["release"] == rel(root, "r2")
+    # only the idle color was repointed; the live one keeps serving the old release
+    assert links(root) == {"blue": rel(root, "r1"), "green": rel(root, "r2"), "current": rel(root, "r2")}
+    # only the idle group's daemons were signalled
+    assert procs.signalled == [[201, 202]]
+    assert procs.pids("shop_blue") == [101, 102]
+    assert not set(procs.pids("shop_green")) & {201, 202}
+    # health-checked with the idle color pinned, through the site's health path and host
+    assert probe.calls and all(call == ("/healthz/", "shop.example.com", "green") for call in probe.calls)
+    # the map flipped; other sites' lines survive
+    assert A.read_map(map_path) == {"shop": "green", "blog": "green"}
+
+    # the next deploy goes to blue, the now idle color
+    procs, probe = bluegreen_procs(), FakeProbe(root)
+    result = deploy(root, map_path, "r3", procs, probe)
+    assert result["live"] == "blue" and result["previous"] == "green"
+    assert procs.signalled == [[101, 102]]
+    assert {call[2] for call in probe.calls} == {"blue"}
+    assert links(root) == {"blue": rel(root, "r3"), "green": rel(root, "r2"), "current": rel(root, "r3")}
+    assert A.read_map(map_path)["shop"] == "blue"
+
+
+def test_health_check_waits_for_the_new_release(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    probe, sleeps = FakeProbe(root, lag=2, stale="r1"), Sleeps()
+    result = A.activate(site(root, map_path, "r2"), probe, procs=bluegreen_procs(), sleep=sleeps)
+    assert result["live"] == "green"
+    assert len(probe.calls) == 3
+    assert sleeps.calls.count(0.5) == 2
+
+
+def test_failed_health_check_leaves_map_and_live_link_alone(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    map_before = open(map_path).read()
+    procs, probe = bluegreen_procs(), FakeProbe(root, failing={"r2"})
+    with pytest.raises(A.ActivationError) as caught:
+        deploy(root, map_path, "r2", procs, probe)
+    message = str(caught.value)
+    assert "/healthz/" in message and "green" in message and "HTTP 500" in message and "3 tries" in message
+    assert open(map_path).read() == map_before
+    assert A.read_map(map_path) == {"shop": "blue"}
+    now = links(root)
+    assert now["blue"] == rel(root, "r1") and now["current"] == rel(root, "r1")
+    assert procs.pids("shop_blue") == [101, 102]
+    assert len(probe.calls) == 3
+
+
+def test_rollback_flips_back_after_a_health_check(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    deploy(root, map_path, "r2", bluegreen_procs(), FakeProbe(root))
+    procs, probe = bluegreen_procs(), FakeProbe(root)
+    result = A.activate(site(root, map_path, None), probe, procs=procs, sleep=Sleeps(), rollback=True)
+    assert result["changed"] is True
+    assert result["live"] == "blue" and result["previous"] == "green" and result["release"] == rel(root, "r1")
+    assert [call[2] for call in probe.calls] == ["blue"]
+    assert A.read_map(map_path) == {"shop": "blue"}
+    assert links(root) == {"blue": rel(root, "r1"), "green": rel(root, "r2"), "current": rel(root, "r1")}
+    # a rollback signals nobody: the old color still runs its release
+    assert procs.signalled == []
+
+
+def test_rollback_with_a_failing_old_color_changes_nothing(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    deploy(root, map_path, "r2", bluegreen_procs(), FakeProbe(root))
+    with pytest.raises(A.ActivationError):
+        A.activate(site(root, map_path, None), FakeProbe(root, failing={"r1"}), procs=bluegreen_procs(),
+                   sleep=Sleeps(), rollback=True)
+    assert A.read_map(map_path) == {"shop": "green"}
+    assert links(root)["current"] == rel(root, "r2")
+
+
+def test_rollback_without_a_previous_release(root, map_path):
+    with pytest.raises(A.ActivationError, match="no previous release"):
+        A.activate(site(root, map_path, None), FakeProbe(root), procs=bluegreen_procs(), sleep=Sleeps(), rollback=True)
+    assert not os.path.exists(map_path)
+
+
+def test_idle_group_that_does_not_restart_is_an_error(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+
+    class Stuck(FakeProcs):
+        def signal(self, pids):
+            self.signalled.append(sorted(pids))
+
+    procs = Stuck({"shop_blue": [101], "shop_green": [201]})
+    clock = iter(range(0, 1000, 1))
+    with pytest.raises(A.ActivationError, match="did not restart"):
+        A.restart_group(procs, "shop_green", 5, sleep=Sleeps(), clock=lambda: next(clock))
+    assert procs.signalled == [[201]]
+
+
+# ---------------------------------------------------------------------------
+# restart and embedded
+# ---------------------------------------------------------------------------
+
+def test_restart_mode_deploys_and_signals_its_one_group(root, map_path):
+    procs = FakeProcs({"shop": [301, 302]})
+    first = deploy(root, map_path, "r1", procs, FakeProbe(root), mode="restart")
+    assert first["changed"] is True and first["previous"] is None
+    assert procs.signalled == []
+    probe = FakeProbe(root)
+    result = deploy(root, map_path, "r2", procs, probe, mode="restart")
+    assert result["changed"] is True and result["previous"] == rel(root, "r1")
+    assert links(root) == {"current": rel(root, "r2")}
+    assert procs.signalled == [[301, 302]]
+    assert probe.calls and {call[2] for call in probe.calls} == {None}
+    assert not os.path.exists(map_path)
+    assert deploy(root, map_path, "r2", procs, FakeProbe(root), mode="restart")["changed"] is False
+
+
+def test_restart_mode_points_current_back_on_failure(root, map_path):
+    procs = FakeProcs({"shop": [301, 302]})
+    deploy(root, map_path, "r1", procs, FakeProbe(root), mode="restart")
+    with pytest.raises(A.ActivationError) as caught:
+        deploy(root, map_path, "r2", procs, FakeProbe(root, failing={"r2"}), mode="restart")
+    assert "points back at %s" % rel(root, "r1") in str(caught.value)
+    assert links(root) == {"current": rel(root, "r1")}
+    # signalled once for the new release, once more to bring the old one back
+    assert len(procs.signalled) == 2
+
+
+def test_embedded_reports_reload_required(root, map_path):
+    procs, probe = FakeProcs(), FakeProbe(root)
+    first = deploy(root, map_path, "r1", procs, probe, mode="embedded")
+    assert first["changed"] is True and first["reload_required"] is False
+    second = deploy(root, map_path, "r2", procs, probe, mode="embedded")
+    assert second["changed"] is True and second["reload_required"] is True
+    assert second["previous"] == rel(root, "r1")
+    assert links(root) == {"current": rel(root, "r2")}
+    same = deploy(root, map_path, "r2", procs, probe, mode="embedded")
+    assert same["changed"] is False and "reload_required" not in same
+    assert procs.signalled == [] and probe.calls == []
+
+
+# ---------------------------------------------------------------------------
+# links, map, pid files
+# ---------------------------------------------------------------------------
+
+def test_link_is_atomic_and_idempotent(tmp_path):
+    path = str(tmp_path / "current")
+    assert A.link("/a", path) is True
+    assert A.link("/a", path) is False
+    assert A.link("/b", path) is True
+    assert os.readlink(path) == "/b"
+    assert sorted(os.listdir(str(tmp_path))) == ["current"]
+
+
+def test_read_map_ignores_junk(map_path):
+    with open(map_path, "w") as handle:
+        handle.write("# comment\nshop green\nblog purple\nbroken\nnews blue extra\nwiki blue\n")
+    assert A.read_map(map_path) == {"shop": "green", "wiki": "blue"}
+    assert A.read_map(map_path + ".missing") == {}
+
+
+def dead_pid():
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.fixture
+def wsgi_daemon():
+    """A live process whose title looks like a mod_wsgi daemon of group shop_blue."""
+    proc = subprocess.Popen(["(wsgi:shop_blue)", "60"], executable=shutil.which("sleep"))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with open("/proc/%d/cmdline" % proc.pid, "rb") as handle:
+            if handle.read().startswith(b"(wsgi:"):
+                break
+        time.sleep(0.01)
+    yield proc.pid
+    proc.kill()
+    proc.wait()
+
+
+def test_registered_pids_ignore_and_remove_stale_files(tmp_path, wsgi_daemon):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    stale = dead_pid()
+    for name in ("shop_blue.%d" % stale, "shop_blue.%d" % wsgi_daemon, "shop_green.%d" % stale,
+                 "shop_blue.notapid", "unrelated"):
+        (run_dir / name).write_text("")
+    procs = A.Procs(str(run_dir))
+    assert procs.pids("shop_blue") == [wsgi_daemon]
+    # the stale file of this group is gone; other groups' files and junk are not touched
+    assert sorted(os.listdir(str(run_dir))) == sorted(
+        ["shop_blue.%d" % wsgi_daemon, "shop_green.%d" % stale, "shop_blue.notapid", "unrelated"])
+
+
+def test_registered_pids_ignore_live_processes_that_are_not_wsgi_daemons(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / ("shop_blue.%d" % os.getpid())).write_text("")
+    assert A.Procs(str(run_dir))._registered("shop_blue") == []
+    assert os.listdir(str(run_dir)) == []
+
+
+def test_registered_pids_without_run_dir(tmp_path):
+    assert A.Procs(str(tmp_path / "missing"))._registered("shop_blue") == []
+
+
+# ---------------------------------------------------------------------------
+# force (settings, secrets or boot code changed, same release)
+# ---------------------------------------------------------------------------
+
+def _forced(root, map_path, release, procs, probe, mode="bluegreen"):
+    s = site(root, map_path, release, mode)
+    s["force"] = True
+    return A.activate(s, probe, procs=procs, sleep=Sleeps())
+
+
+def test_force_restarts_the_idle_color_and_flips(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    procs, probe = bluegreen_procs(), FakeProbe(root)
+    result = _forced(root, map_path, "r1", procs, probe)
+    assert result["changed"] is True and result["live"] == "green" and result["previous"] == "blue"
+    assert procs.signalled == [[201, 202]]  # only the idle color
+    assert probe.calls and all(color == "green" for _, _, color in probe.calls)
+    assert A.read_map(map_path) == {"shop": "green"}
+    assert links(root)["green"] == rel(root, "r1")
+
+
+def test_without_force_the_same_release_restarts_nothing(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    procs = bluegreen_procs()
+    result = deploy(root, map_path, "r1", procs, FakeProbe(root))
+    assert result["changed"] is False and procs.signalled == []
+
+
+def test_force_in_restart_mode_signals_the_group(root, map_path):
+    procs = FakeProcs({"shop": [301]})
+    deploy(root, map_path, "r1", procs, FakeProbe(root), mode="restart")
+    result = _forced(root, map_path, "r1", procs, FakeProbe(root), mode="restart")
+    assert result["changed"] is True and procs.signalled == [[301]]
+    assert links(root)["current"] == rel(root, "r1")
+
+
+def test_force_in_embedded_mode_asks_for_a_reload(root, map_path):
+    deploy(root, map_path, "r1", FakeProcs(), FakeProbe(root), mode="embedded")
+    result = _forced(root, map_path, "r1", FakeProcs(), FakeProbe(root), mode="embedded")
+    assert result["reload_required"] is True
