@@ -11,7 +11,7 @@ def _add_site(host, name):
 def test_new_site_answers_without_reload_or_restart(host):
     parent = apache_parent(host)
     generation = apache_generation(host)
-    status, _, _ = http(host, "/gamma/", vhost="mass.test")
+    status, _headers, _body = http(host, "/gamma/", vhost="mass.test")
     assert status in (403, 404)  # not there yet
     _add_site(host, "gamma")
     data = http_json(host, "/gamma/", vhost="mass.test")
@@ -25,7 +25,7 @@ def test_new_site_answers_without_reload_or_restart(host):
 
 def test_media_of_a_mass_hosted_site(host):
     _add_site(host, "epsilon")
-    status, _, body = http(host, "/epsilon/media/marker.txt", vhost="mass.test")
+    status, _headers, body = http(host, "/epsilon/media/marker.txt", vhost="mass.test")
     assert status == 200
     assert "massprobe-media-marker" in body
 

@@ -37,11 +37,11 @@ def _under_load(host, action, seconds=24, slow=12):
     """Run ``action`` while the load generator runs; return (action result, requests)."""
     out = "/tmp/load-%d.json" % int(time.time() * 1000)
     start = host.run("nohup python3 /opt/loadgen.py --host www.test --seconds %d --slow %d --slow-seconds 10 "
-                     "--slow-after 1 --out %s > /tmp/loadgen.log 2>&1 &", seconds, slow, out)
+                     "--slow-after 1 --out %s > /tmp/loadgen.log 2>&1 &" % (seconds, slow, out))
     assert start.rc == 0
     time.sleep(2.5)  # the 12 slow requests are in flight
     result = action()
-    for _ in range(120):
+    for _attempt in range(120):
         if host.file(out).exists:
             break
         time.sleep(1)
@@ -109,3 +109,24 @@ def test_rollback_flips_back_under_load(host, variant_dir):
     _assert_no_failures(requests)
     assert http_json(host, "/", vhost="www.test")["code_version"] == "2"
     assert apache_parent(host) == parent
+
+
+def test_settings_change_restarts_without_downtime(host):
+    """A new env value reaches the live site through the idle color, like a code deploy."""
+    parent = apache_parent(host)
+    proc, requests = _under_load(host, lambda: _deploy("-e", "__release_label=r9"), seconds=20)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    _assert_no_failures(requests)
+    assert http_json(host, "/", vhost="www.test")["release"] == "r9"
+    assert apache_parent(host) == parent
+
+
+def test_restart_mode_site_redeploys(host, variant_dir):
+    """deploy: restart: one group, SIGUSR1 + health check (slow requests are cut at graceful-timeout)."""
+    before = http_json(host, "/", vhost="other.test")
+    assert before["code_version"] == "1"
+    proc = _deploy("-e", "__other_probe=" + _variant(variant_dir, 4))
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    after = http_json(host, "/", vhost="other.test")
+    assert after["code_version"] == "4"
+    assert after["pid"] != before["pid"]

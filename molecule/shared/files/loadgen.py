@@ -61,8 +61,8 @@ def main():
         with lock:
             results.append(r)
 
-    threads = [threading.Thread(target=fast) for _ in range(args.threads)]
-    threads += [threading.Thread(target=slow) for _ in range(args.slow)]
+    threads = [threading.Thread(target=fast) for _i in range(args.threads)]
+    threads += [threading.Thread(target=slow) for _i in range(args.slow)]
     for t in threads:
         t.start()
     for t in threads:

@@ -6,6 +6,8 @@ www.test: shop at / (bluegreen, 2 processes x 5 threads) and blog at /blog (rest
 
 import re
 
+import pytest
+
 from helpers import active_mpm, http, http_json, loaded_mpm_modules, registered_pids
 
 
@@ -81,23 +83,23 @@ def test_sessions_of_two_sites_on_one_host_are_independent(host):
 
 def test_form_with_csrf_and_redirect_under_the_mount(host):
     jar = _cookie_jar(host, "csrf")
-    status, _, body = http(host, "/blog/form/", vhost="www.test", cookies=jar)
+    status, _headers, body = http(host, "/blog/form/", vhost="www.test", cookies=jar)
     assert status == 200
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
     assert "blog_csrftoken" in host.file(jar).content_string
-    status, headers, _ = http(host, "/blog/form/", vhost="www.test", method="POST", cookies=jar,
+    status, headers, _body = http(host, "/blog/form/", vhost="www.test", method="POST", cookies=jar,
                               data="csrfmiddlewaretoken=%s&text=hello-from-molecule" % token)
     assert status == 302
     assert headers["location"] == "/blog/form/"
-    status, _, body = http(host, "/blog/form/", vhost="www.test", cookies=jar)
+    status, _headers, body = http(host, "/blog/form/", vhost="www.test", cookies=jar)
     assert "hello-from-molecule" in body
     # Without the token: refused.
-    status, _, _ = http(host, "/blog/form/", vhost="www.test", method="POST", data="text=x")
+    status, _headers, _body = http(host, "/blog/form/", vhost="www.test", method="POST", data="text=x")
     assert status == 403
 
 
 def test_admin_login_at_the_sub_url(host):
-    status, _, body = http(host, "/blog/admin/login/", vhost="www.test")
+    status, _headers, body = http(host, "/blog/admin/login/", vhost="www.test")
     assert status == 200
     assert 'action="/blog/admin/login/"' in body
     assert "csrfmiddlewaretoken" in body
@@ -109,7 +111,7 @@ def test_tls_shares_the_daemon_group_and_is_secure(host):
     assert plain["is_secure"] is False and plain["scheme"] == "http"
     assert secure["is_secure"] is True and secure["scheme"] == "https"
     assert plain["mod_wsgi_process_group"] == secure["mod_wsgi_process_group"]
-    _, headers, _ = http(host, "/", vhost="api.test", scheme="https", port=443)
+    _status, headers, _body = http(host, "/", vhost="api.test", scheme="https", port=443)
     assert headers["strict-transport-security"].startswith("max-age=")
     conf = host.file("/etc/apache2/sites-available/modwsgi-api.test.conf").content_string
     assert conf.count("WSGIDaemonProcess api_blue ") == 1
@@ -125,3 +127,23 @@ def test_code_is_not_writable_by_the_site_and_other_sites_cannot_read(host):
     assert host.run("setpriv --reuid=shop --regid=shop --init-groups touch /srv/django/shop/media/ok").rc == 0
     assert host.run("setpriv --reuid=blog --regid=blog --init-groups cat /srv/django/shop/conf/site.json").rc != 0
     assert host.run("setpriv --reuid=blog --regid=blog --init-groups ls /srv/django/shop/releases").rc != 0
+
+
+def test_check_mode_with_diff_on_a_converged_host_changes_nothing(host):
+    from helpers import run_playbook
+
+    proc = run_playbook("converge.yml", "--check", "--diff")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    recap = [line for line in out.splitlines() if line.startswith("modwsgi-")]
+    assert recap and all("changed=0" in line and "failed=0" in line for line in recap), recap
+    for secret in ("shop-secret-not-for-production", "blog-secret-not-for-production"):
+        assert secret not in out
+
+
+def test_debian_13_stack(host):
+    """trixie only: mod_wsgi 5 embedding Python 3.13."""
+    if host.system_info.codename != "trixie":
+        pytest.skip("Debian 13 only")
+    assert "3.13" in host.run("ls -l /usr/lib/apache2/modules/mod_wsgi.so").stdout
+    assert host.run("dpkg-query -W -f '${Version}' libapache2-mod-wsgi-py3").stdout.startswith("5.")
