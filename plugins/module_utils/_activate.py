@@ -53,15 +53,8 @@ def write_map(path, colors):
         for name in sorted(colors):
             handle.write("%s %s\n" % (name, colors[name]))
     os.chmod(tmp, 0o644)
+    # mod_rewrite re-reads a txt map when its mtime changes (the rename gives a new inode and mtime).
     os.rename(tmp, path)
-    # mod_rewrite reloads a txt map when its mtime changes; make sure it does even when two
-    # flips happen within the same second.
-    now = time.time()
-    os.utime(path, (now, max(now, _mtime_floor(path))))
-
-
-def _mtime_floor(path):
-    return os.stat(path).st_mtime
 
 
 def link(target, path):
@@ -163,7 +156,7 @@ def restart_group(procs, group, timeout, sleep=time.sleep, clock=time.monotonic)
     deadline = clock() + timeout
     while clock() < deadline:
         now = procs.pids(group)
-        if now and not set(now) & set(old):
+        if len(now) >= len(old) and not set(now) & set(old):
             return now
         sleep(0.1)
     raise ActivationError("daemon group %s did not restart within %ss after SIGUSR1 (old pids %s)"
@@ -184,6 +177,18 @@ def health(probe, params, color, release, sleep=time.sleep):
         sleep(params["delay"])
     raise ActivationError("health check %s on %s failed after %d tries: %s"
                           % (params["path"], color or "the site", params["retries"], last))
+
+
+def warm(probe, params, color, count):
+    """Send ``count`` concurrent health requests to the new color before it goes live, so that
+    each of its fresh processes has served once (the first request of a process is slow)."""
+    import threading
+
+    threads = [threading.Thread(target=probe, args=(params, color)) for _i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
 
 
 def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
@@ -217,6 +222,12 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
         force = site.get("force", False)
         if live_target == release and not force:
             result.update(live=live, release=release)
+            if site["name"] not in colors:
+                # First deploy through the role (it links both colors before Apache starts them):
+                # record the live color explicitly instead of relying on the map's default.
+                colors[site["name"]] = live
+                write_map(site["map_path"], colors)
+                result["changed"] = True
             if readlink(current) != release:
                 link(release, current)
                 result["changed"] = True
@@ -234,6 +245,7 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
             link(release, os.path.join(root, idle))
             restart_group(procs, "%s_%s" % (site["name"], idle), site["restart_timeout"], sleep)
         health(probe, site["health"], idle, release_id, sleep)
+        warm(probe, site["health"], idle, max(4, 3 * len(procs.pids("%s_%s" % (site["name"], idle)))))
         colors[site["name"]] = idle
         write_map(site["map_path"], colors)
         link(release, current)

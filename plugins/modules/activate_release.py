@@ -78,8 +78,8 @@ options:
   force_restart:
     description:
       - Restart the site's processes even when the release is already live, the same zero-downtime
-        way as a code deploy (bluegreen: the idle color gets the live release, is restarted, checked
-        and flipped to). Used when the site's settings, secrets or boot code changed.
+        way as a code deploy. For C(bluegreen) the idle color gets the live release, is restarted,
+        checked and flipped to. Used when the site's settings, secrets or boot code changed.
     type: bool
     default: false
   rollback:

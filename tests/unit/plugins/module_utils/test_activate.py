@@ -190,7 +190,9 @@ def test_health_check_waits_for_the_new_release(root, map_path):
     probe, sleeps = FakeProbe(root, lag=2, stale="r1"), Sleeps()
     result = A.activate(site(root, map_path, "r2"), probe, procs=bluegreen_procs(), sleep=sleeps)
     assert result["live"] == "green"
-    assert len(probe.calls) == 3
+    # 3 polls until the new release answers, then 6 warm-up requests (3 per new process) to green.
+    assert len(probe.calls) == 3 + 6
+    assert all(color == "green" for _, _, color in probe.calls)
     assert sleeps.calls.count(0.5) == 2
 
 
