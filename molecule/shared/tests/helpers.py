@@ -79,7 +79,7 @@ def registered_pids(host, site, color=None, root="/srv/django"):
     out = host.run("ls %s/%s/run", root, site).stdout.split()
     pids = []
     for name in out:
-        prefix, _, pid = name.rpartition(".")
+        prefix, _sep, pid = name.rpartition(".")
         if prefix == group and host.run("test -d /proc/%s", pid).rc == 0:
             pids.append(int(pid))
     return sorted(pids)
@@ -89,3 +89,55 @@ def apache_generation(host):
     """How many times Apache was (re)started or gracefully reloaded (from its error log)."""
     out = host.run("grep -c 'resuming normal operations' /var/log/apache2/error.log")
     return int(out.stdout.strip() or 0)
+
+
+def http_header_lines(host, path, vhost="localhost", method="GET", port=80):
+    """Like http(), but keeps every header line, repeated ones too: (status, [(name, value)], body)."""
+    args = ["curl", "-sk", "--max-time", "20", "-o", "/tmp/.probe-body", "-D", "-", "-X", method,
+            "--resolve", "%s:%d:127.0.0.1" % (vhost, port), "http://%s:%d%s" % (vhost, port, path)]
+    out = host.run(" ".join(_quote(a) for a in args))
+    assert out.rc == 0, "curl failed (%s): %s" % (out.rc, out.stderr)
+    blocks = [b for b in out.stdout.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    lines = blocks[-1].split("\n")
+    headers = [(n.strip().lower(), v.strip()) for n, _sep, v in (line.partition(":") for line in lines[1:]) if v]
+    return int(lines[0].split()[1]), headers, host.file("/tmp/.probe-body").content_string
+
+
+def timed_get(host, path, vhost, max_time=40):
+    """One GET through 127.0.0.1 inside the container: (status, seconds) as curl saw them (0: no answer)."""
+    out = host.run("curl -s -o /dev/null -m %s -w '%%{http_code} %%{time_total}' --resolve %s:80:127.0.0.1 %s"
+                   % (max_time, _quote(vhost), _quote("http://%s%s" % (vhost, path))))
+    status, seconds = (out.stdout.split() + ["0", "0"])[:2]
+    return int(status), float(seconds)
+
+
+def wait_for_status(host, path, vhost, statuses=(200,), timeout=30.0, max_time=15):
+    """Poll until a GET answers with one of ``statuses``; returns (seconds waited, [(status, s) seen])."""
+    import time
+    start, seen = time.time(), []
+    while True:
+        status, seconds = timed_get(host, path, vhost, max_time=max_time)
+        seen.append((status, round(seconds, 2)))
+        if status in statuses:
+            return time.time() - start, seen
+        if time.time() - start > timeout:
+            raise AssertionError("%s%s never answered %s within %ss: %s" % (vhost, path, statuses, timeout, seen[-10:]))
+        time.sleep(0.5)
+
+
+def start_loadgen(host, vhost, out, seconds=10, threads=4, slow=0, slow_seconds=10):
+    """Start molecule/shared/files/loadgen.py (at /opt/loadgen.py) in the background, bounded in time."""
+    started = host.run("rm -f %s; nohup python3 /opt/loadgen.py --host %s --seconds %s --threads %s --slow %s "
+                       "--slow-seconds %s --max-requests 50000 --out %s > %s.log 2>&1 &",
+                       out, vhost, str(seconds), str(threads), str(slow), str(slow_seconds), out, out)
+    assert started.rc == 0, started.stderr
+
+
+def wait_loadgen(host, out, timeout=120):
+    """Wait for a start_loadgen() run to write its report; returns its list of requests."""
+    import time
+    for _ in range(int(timeout)):
+        if host.file(out).exists:
+            return json.loads(host.file(out).content_string)
+        time.sleep(1)
+    raise AssertionError("load generator did not finish: " + host.run("cat %s.log", out).stdout)
