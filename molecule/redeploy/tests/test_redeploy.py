@@ -33,14 +33,21 @@ def _variant(variant_dir, version):
     return dest
 
 
-def _under_load(host, action, seconds=24, slow=12):
-    """Run ``action`` while the load generator runs; return (action result, requests)."""
-    out = "/tmp/load-%d.json" % int(time.time() * 1000)
+def _under_load(host, action, seconds=240, slow=12):
+    """Run ``action`` while the load generator runs; return (action result, requests).
+
+    The fast requests go on until 3 s after ``action`` returned (at most ``seconds``).
+    """
+    stamp = int(time.time() * 1000)
+    out, stop = "/tmp/load-%d.json" % stamp, "/tmp/load-%d.stop" % stamp
     start = host.run("nohup python3 /opt/loadgen.py --host www.test --seconds %d --slow %d --slow-seconds 10 "
-                     "--slow-after 1 --out %s > /tmp/loadgen.log 2>&1 &" % (seconds, slow, out))
+                     "--slow-after 1 --slow-loop --out %s --stop-file %s > /tmp/loadgen.log 2>&1 &" % (seconds, slow, out, stop))
     assert start.rc == 0
     time.sleep(2.5)  # the 12 slow requests are in flight
-    result = action()
+    try:
+        result = action()
+    finally:
+        host.run("touch %s" % stop)
     for _attempt in range(120):
         if host.file(out).exists:
             break
@@ -63,7 +70,7 @@ def _assert_no_failures(requests):
     failed = [r for r in requests if r["status"] != 200]
     assert not failed, failed[:5]
     slow = [r for r in requests if r["path"].startswith("/slow/")]
-    assert len(slow) == 12 and all(r["end"] - r["start"] >= 9.5 for r in slow)
+    assert len(slow) >= 12 and all(r["end"] - r["start"] >= 9.5 for r in slow)
     return slow
 
 
@@ -75,20 +82,21 @@ def test_deploy_new_release_under_load(host, variant_dir):
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     slow = _assert_no_failures(requests)
     flip = _flip_time(host)
-    assert any(r["start"] < flip for r in slow)  # the slow ones straddle the flip and still finished
+    straddling = [r for r in slow if r["start"] < flip < r["end"]]
+    assert straddling, "no 10 s request was in flight at the flip"  # ... and every one of them finished
     after = [r for r in requests if r["start"] > flip + 0.05 and r["path"] == "/"]
     assert after, "no request started after the flip"
     assert all(r["code_version"] == "2" for r in after), [r for r in after if r["code_version"] != "2"][:3]
     fast = [r for r in requests if r["path"] == "/"]
     longest = max(r["end"] - r["start"] for r in fast)
-    assert longest < 1.0, "a fast request stalled %.2f s" % longest
+    assert longest < 2.0, "a fast request stalled %.2f s" % longest
     assert apache_parent(host) == parent and apache_generation(host) == generation  # no reload, no restart
     assert http_json(host, "/", vhost="other.test")["pid"] == other_pid  # other site untouched
 
 
 def test_broken_release_is_not_activated(host):
     before = host.file(MAP).content_string
-    proc, requests = _under_load(host, lambda: _deploy("-e", "__probe=" + BROKEN), seconds=20)
+    proc, requests = _under_load(host, lambda: _deploy("-e", "__probe=" + BROKEN))
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "site 'shop'" in out or "site shop" in out
@@ -104,7 +112,7 @@ def test_rollback_flips_back_under_load(host, variant_dir):
     assert ok.returncode == 0, (ok.stdout + ok.stderr)[-3000:]
     assert http_json(host, "/", vhost="www.test")["code_version"] == "3"
     proc, requests = _under_load(host, lambda: _deploy("-e", "django_site_rollback=true", "-e",
-                                                       '{"django_site_rollback_sites": ["shop"]}'), seconds=20)
+                                                       '{"django_site_rollback_sites": ["shop"]}'))
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     _assert_no_failures(requests)
     assert http_json(host, "/", vhost="www.test")["code_version"] == "2"
@@ -114,7 +122,7 @@ def test_rollback_flips_back_under_load(host, variant_dir):
 def test_settings_change_restarts_without_downtime(host):
     """A new env value reaches the live site through the idle color, like a code deploy."""
     parent = apache_parent(host)
-    proc, requests = _under_load(host, lambda: _deploy("-e", "__release_label=r9"), seconds=20)
+    proc, requests = _under_load(host, lambda: _deploy("-e", "__release_label=r9"))
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     _assert_no_failures(requests)
     assert http_json(host, "/", vhost="www.test")["release"] == "r9"

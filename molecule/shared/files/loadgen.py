@@ -43,12 +43,23 @@ def main():
     parser.add_argument("--slow-after", type=float, default=1)
     parser.add_argument("--max-requests", type=int, default=200000)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--stop-file", help="end the fast requests --tail seconds after this file appears")
+    parser.add_argument("--tail", type=float, default=3)
+    parser.add_argument("--slow-loop", action="store_true",
+                        help="each slow thread issues slow requests back to back while the load runs")
     args = parser.parse_args()
     results, lock = [], threading.Lock()
     deadline = time.time() + min(args.seconds, 300)
+    stop = {"at": None}
+
+    def running():
+        now = time.time()
+        if args.stop_file and stop["at"] is None and os.path.exists(args.stop_file):
+            stop["at"] = now + args.tail
+        return now < deadline and (stop["at"] is None or now < stop["at"])
 
     def fast():
-        while time.time() < deadline:
+        while running():
             r = request(args.host, "/", 10)
             with lock:
                 if len(results) >= args.max_requests:
@@ -57,9 +68,12 @@ def main():
 
     def slow():
         time.sleep(args.slow_after)
-        r = request(args.host, "/slow/?s=%g" % args.slow_seconds, args.slow_seconds + 30)
-        with lock:
-            results.append(r)
+        while True:
+            r = request(args.host, "/slow/?s=%g" % args.slow_seconds, args.slow_seconds + 30)
+            with lock:
+                results.append(r)
+            if not (args.slow_loop and running()):
+                return
 
     threads = [threading.Thread(target=fast) for _i in range(args.threads)]
     threads += [threading.Thread(target=slow) for _i in range(args.slow)]
