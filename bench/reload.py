@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Reload benchmark: what each way of loading new code does to traffic (issue 6, item 6).
 
 One Debian 12 container (modwsgi-django-base:bookworm), one run, the same load for every method.
@@ -255,7 +254,10 @@ def analyse(report, new_version, group):
     # (an old-code answer, an error or a timeout) among the fast requests that ended after the switch.
     new = str(new_version)
     after = sorted((r for r in fast if r["end"] >= switch), key=lambda r: r["end"])
-    is_new = lambda r: r["status"] == 200 and r["code_version"] == new  # noqa: E731
+
+    def is_new(r):
+        return r["status"] == 200 and r["code_version"] == new
+
     not_new = [r for r in after if not is_new(r)]
     last_bad = not_new[-1]["end"] if not_new else switch
     res["last_not_new_response_s"] = round(last_bad - switch, 2) if not_new else None
@@ -268,8 +270,13 @@ def analyse(report, new_version, group):
     samples = report["samples"]
     pre = [s for s in samples if switch - 3.0 <= s["t"] < switch] or [s for s in samples if s["t"] < switch]
     during = [s for s in samples if s["t"] >= switch]
-    rss = lambda s: s["groups"][group]["rss_kb"]  # noqa: E731
-    procs = lambda s: len(s["groups"][group]["pids"])  # noqa: E731
+
+    def rss(s):
+        return s["groups"][group]["rss_kb"]
+
+    def procs(s):
+        return len(s["groups"][group]["pids"])
+
     if pre and during:
         res["rss_before_mb"] = round(statistics.mean(rss(s) for s in pre) / 1024, 1)
         peak = max(during, key=rss)
@@ -463,7 +470,7 @@ def tree_hash(*dirs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--name", default="modwsgi-reload-bench", help="container name (modwsgi-reload-*)")
     parser.add_argument("--reuse", action="store_true", help="reuse a running container of that name")
     parser.add_argument("--keep", action="store_true", help="keep the container afterwards")
@@ -539,12 +546,13 @@ def main():
             "apache": box.sh("apache2 -v | sed -n 's/^Server version: //p'").strip(),
             "mod_wsgi": box.sh("dpkg-query -W -f '${Version}' libapache2-mod-wsgi-py3").strip(),
             "git": subprocess.run(
-                ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+                ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
             ).stdout.strip()
             + (
                 " (dirty)"
                 if subprocess.run(
-                    ["git", "status", "--porcelain", "roles", "plugins"], cwd=ROOT, capture_output=True, text=True
+                    ["git", "status", "--porcelain", "roles", "plugins"], cwd=ROOT, capture_output=True, text=True,
+                    check=False,
                 ).stdout.strip()
                 else ""
             ),
@@ -554,7 +562,7 @@ def main():
 
         # 0. control: the same load on www.test with nothing switched (what this machine's noise looks like)
         log("control: same load, no switch")
-        report, _ = run_load(
+        report, _unused1 = run_load(
             box,
             "control",
             [
@@ -680,7 +688,7 @@ def main():
             time.sleep(2)
             log("method %s: rs code version %d" % (key, version))
             cmd = repoint.format(rel=releases[version]) + " && " + actions[key]
-            report, _ = run_load(
+            report, _unused1 = run_load(
                 box,
                 key,
                 [
@@ -745,7 +753,7 @@ def main():
     print(table(run))
     print()
     print(reading(run))
-    measured = all("failed" in run["methods"].get(key, {}) for key, _ in METHODS)
+    measured = all("failed" in run["methods"].get(key, {}) for key, _unused1 in METHODS)
     return 0 if measured and run["methods"]["deploy"].get("playbook_rc") == 0 else 1
 
 

@@ -154,7 +154,7 @@ def main():
                     "t": now,
                     "load1": load1,
                     "groups": {
-                        g: {"pids": [p for p, _ in v], "rss_kb": sum(r for _, r in v)} for g, v in found.items()
+                        g: {"pids": [p for p, _unused1 in v], "rss_kb": sum(r for _unused2, r in v)} for g, v in found.items()
                     },
                 }
             )
@@ -203,8 +203,8 @@ def main():
         else:
             switch_at(time.time())
 
-    slow_threads = [threading.Thread(target=slow) for _ in range(args.slow)]
-    threads = [threading.Thread(target=fast) for _ in range(args.threads)]
+    slow_threads = [threading.Thread(target=slow) for _unused1 in range(args.slow)]
+    threads = [threading.Thread(target=fast) for _unused1 in range(args.threads)]
     sampler_thread = threading.Thread(target=sampler)
     driver_thread = threading.Thread(target=driver)
     for t in slow_threads + threads + [sampler_thread, driver_thread]:

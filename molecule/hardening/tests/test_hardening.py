@@ -67,14 +67,14 @@ def test_server_header_and_error_pages_name_no_version(host):
 
 def test_trace_is_refused(host):
     for vhost in ("alpha.test", "unknown.test"):
-        status, _, body = http(host, "/", vhost=vhost, method="TRACE")
+        status, _unused1, body = http(host, "/", vhost=vhost, method="TRACE")
         assert status == 405, (vhost, status)
         assert "TRACE" not in body.split("</h1>")[0]  # not echoed back as a TRACE response would
 
 
 def test_security_headers_on_django_page_static_file_and_error(host):
     for path in ("/", "/static/probe/style.css", "/static/no-such-file.css", "/fail/"):
-        status, headers, _ = http_header_lines(host, path, vhost="alpha.test")
+        status, headers, _unused1 = http_header_lines(host, path, vhost="alpha.test")
         names = {}
         for name, value in headers:
             names.setdefault(name, []).append(value)
@@ -88,7 +88,7 @@ def test_security_headers_on_django_page_static_file_and_error(host):
 
 
 def test_a_django_page_carries_each_security_header_once(host):
-    _, headers, _ = http_header_lines(host, "/", vhost="alpha.test")
+    _unused1, headers, _unused2 = http_header_lines(host, "/", vhost="alpha.test")
     for name in ("x-frame-options", "x-content-type-options", "referrer-policy"):
         values = [v for n, v in headers if n == name]
         assert len(values) == 1, (name, values)
@@ -100,14 +100,14 @@ def test_no_directory_listing_in_a_static_dir(host):
     host.run("mkdir -p %s && echo listing-marker > %s/marker.txt && chmod 0755 %s && chmod 0644 %s/marker.txt",
              folder, folder, folder, folder)
     try:
-        status, _, body = http(host, "/static/listing-probe/marker.txt", vhost="alpha.test")
+        status, _unused1, body = http(host, "/static/listing-probe/marker.txt", vhost="alpha.test")
         assert status == 200 and "listing-marker" in body  # the directory itself is served...
         for path in ("/static/listing-probe/", "/static/listing-probe", "/static/"):
-            status, _, body = http(host, path, vhost="alpha.test")
+            status, _unused1, body = http(host, path, vhost="alpha.test")
             assert status in (301, 403, 404), (path, status)  # ...but never listed
             assert "marker.txt" not in body and "Index of" not in body, (path, body[:300])
             if status == 301:
-                status, _, body = http(host, path + "/", vhost="alpha.test")
+                status, _unused1, body = http(host, path + "/", vhost="alpha.test")
                 assert status in (403, 404) and "Index of" not in body, (path, status)
     finally:
         host.run("rm -rf %s", folder)
@@ -116,7 +116,7 @@ def test_no_directory_listing_in_a_static_dir(host):
 def test_server_status_is_not_served(host):
     for vhost in ("alpha.test", "localhost", "unknown.test"):
         for path in ("/server-status", "/server-status?auto", "/server-info"):
-            status, _, body = http(host, path, vhost=vhost)
+            status, _unused1, body = http(host, path, vhost=vhost)
             assert status in (403, 404), (vhost, path, status)
             assert "Apache Server Status" not in body and "Server Version" not in body
 
@@ -135,7 +135,7 @@ def test_filesystem_root_is_denied_on_the_default_vhost(host):
     assert host.file("/var/www/html/index.html").exists
     for vhost in ("unknown.test", "localhost"):
         for path in ("/", "/index.html", "/etc/passwd", "/srv/django/alpha/conf/site.json", "/nowhere/at/all"):
-            status, _, body = http(host, path, vhost=vhost)
+            status, _unused1, body = http(host, path, vhost=vhost)
             assert status == 403, (vhost, path, status)
             assert "root:" not in body and "Apache2 Debian Default Page" not in body
 
@@ -327,7 +327,7 @@ def test_fault_kill_9_of_a_daemon_under_load(host):
     assert recovered < 15, recovered
     new_pid, new_group = _live_alpha_pid(host)
     assert new_pid != pid and new_group == group
-    statuses = [timed_get(host, "/minimal/", "alpha.test")[0] for _ in range(20)]
+    statuses = [timed_get(host, "/minimal/", "alpha.test")[0] for _unused1 in range(20)]
     assert statuses == [200] * 20, statuses
 
 
@@ -364,16 +364,16 @@ def test_fault_saturated_daemon_fails_fast_and_other_site_serves(host):
     slow = [(int(s), float(t)) for s, t in (line.split() for line in slow.split("\n") if line.strip())]
     figure("saturated alpha (%d x /slow/?s=30 on %d threads)" % (n, ALPHA["threads"]),
            "new request -> %d in %.2f s; slow ones %s; beta meanwhile %d/%d ok, slowest %.3f s; %.1f s in all"
-           % (alpha_status, alpha_time, slow, sum(1 for s, _ in beta if s == 200), len(beta),
-              max(t for _, t in beta), time.time() - start))
+           % (alpha_status, alpha_time, slow, sum(1 for s, _unused1 in beta if s == 200), len(beta),
+              max(t for _unused1, t in beta), time.time() - start))
     # Fails fast instead of hanging: without request_timeout/queue_timeout the new request would wait for
     # three rounds of 30 s requests. mod_wsgi checks queue-timeout only when a daemon thread takes the
     # request, so while every thread is stuck the bound is request-timeout + shutdown-timeout + a restart.
     assert alpha_status in (500, 503, 504), alpha_status
     assert alpha_time < ALPHA["request_timeout"] + ALPHA_SHUTDOWN_TIMEOUT + 8, alpha_time
     assert len(slow) == n and all(s in (500, 503, 504) and t < 30 for s, t in slow), slow  # cut, not finished
-    assert len(beta) >= 5 and all(s == 200 for s, _ in beta), beta
-    assert max(t for _, t in beta) < 2.0, beta
+    assert len(beta) >= 5 and all(s == 200 for s, _unused1 in beta), beta
+    assert max(t for _unused1, t in beta) < 2.0, beta
     waited, seen = wait_for_status(host, "/minimal/", "alpha.test", timeout=30)
     figure("alpha serving again after the saturation", "%.1f s (%s)" % (waited, seen))
 
@@ -387,7 +387,7 @@ def test_fault_broken_release_of_one_site_is_not_activated(host):
     figure("converge with a broken gamma release", "%.1f s, rc %s" % (time.time() - start, proc.returncode))
     assert proc.returncode != 0, out[-3000:]
     failures = re.findall(r"site '(\w+)', step ([\w -]+?) failed", out)
-    assert failures and {site for site, _ in failures} == {"gamma"}, (failures, out[-3000:])
+    assert failures and {site for site, _unused1 in failures} == {"gamma"}, (failures, out[-3000:])
     assert "ModuleNotFoundError" in out or "probe_missing_dependency" in out, out[-3000:]
     _no_secret_in(out)
     assert host.run("readlink -f /srv/django/gamma/current").stdout.strip() == gamma_release
@@ -408,7 +408,7 @@ def test_fault_import_error_in_one_site_leaves_the_others_serving(host):
         assert pids
         host.run("kill -USR1 %s" % " ".join(map(str, pids)))
         waited, seen = wait_for_status(host, "/", "gamma.test", statuses=(500,), timeout=40)
-        statuses = {name: [timed_get(host, "/minimal/", "%s.test" % name)[0] for _ in range(5)] for name in SITES}
+        statuses = {name: [timed_get(host, "/minimal/", "%s.test" % name)[0] for _unused1 in range(5)] for name in SITES}
         figure("gamma settings raise ImportError", "gamma 500 after %.1f s (%s); then %s" % (waited, seen, statuses))
         assert statuses == {"alpha": [200] * 5, "beta": [200] * 5, "gamma": [500] * 5}, statuses
         new_lines = host.run("tail -n +%s %s", str(mark + 1), error_log).stdout
@@ -434,7 +434,7 @@ def test_fault_restart_with_a_site_whose_venv_is_gone(host):
         recovered = {name: wait_for_status(host, "/minimal/", "%s.test" % name, timeout=40)
                      for name in ("alpha", "beta")}
         gamma_status, gamma_time = timed_get(host, "/minimal/", "gamma.test")
-        statuses = {name: [timed_get(host, "/minimal/", "%s.test" % name)[0] for _ in range(10)]
+        statuses = {name: [timed_get(host, "/minimal/", "%s.test" % name)[0] for _unused1 in range(10)]
                     for name in ("alpha", "beta")}
         figure("graceful with gamma's venv gone",
                "alpha/beta serving %s; gamma -> %d in %.2f s; then %s"

@@ -136,7 +136,7 @@ def start_loadgen(host, vhost, out, seconds=10, threads=4, slow=0, slow_seconds=
 def wait_loadgen(host, out, timeout=120):
     """Wait for a start_loadgen() run to write its report; returns its list of requests."""
     import time
-    for _ in range(int(timeout)):
+    for _unused1 in range(int(timeout)):
         if host.file(out).exists:
             return json.loads(host.file(out).content_string)
         time.sleep(1)

@@ -88,7 +88,7 @@ def test_form_with_csrf_and_redirect_under_the_mount(host):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
     assert "blog_csrftoken" in host.file(jar).content_string
     status, headers, _body = http(host, "/blog/form/", vhost="www.test", method="POST", cookies=jar,
-                              data="csrfmiddlewaretoken=%s&text=hello-from-molecule" % token)
+                                  data="csrfmiddlewaretoken=%s&text=hello-from-molecule" % token)
     assert status == 302
     assert headers["location"] == "/blog/form/"
     status, _headers, body = http(host, "/blog/form/", vhost="www.test", cookies=jar)

@@ -192,7 +192,7 @@ def test_health_check_waits_for_the_new_release(root, map_path):
     assert result["live"] == "green"
     # 3 polls until the new release answers, then 6 warm-up requests (3 per new process) to green.
     assert len(probe.calls) == 3 + 6
-    assert all(color == "green" for _, _, color in probe.calls)
+    assert all(color == "green" for _unused1, _unused2, color in probe.calls)
     assert sleeps.calls.count(0.5) == 2
 
 
@@ -382,7 +382,7 @@ def test_force_restarts_the_idle_color_and_flips(root, map_path):
     result = _forced(root, map_path, "r1", procs, probe)
     assert result["changed"] is True and result["live"] == "green" and result["previous"] == "blue"
     assert procs.signalled == [[201, 202]]  # only the idle color
-    assert probe.calls and all(color == "green" for _, _, color in probe.calls)
+    assert probe.calls and all(color == "green" for _unused1, _unused2, color in probe.calls)
     assert A.read_map(map_path) == {"shop": "green"}
     assert links(root)["green"] == rel(root, "r1")
 
