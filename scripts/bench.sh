@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# `make bench`: the serve and converge benchmarks (issue 7), results in bench/results/<date>-*.
+#
+#   scripts/bench.sh [serve|converge|reload|validate]...   default: serve converge reload
+#
+#   serve     bench/serve.py: the collection's default daemon config vs embedded mode, other MPMs,
+#             nginx -> gunicorn, bare gunicorn, mod_wsgi-express and an Apache static file, one
+#             Debian 12 container, one run (~10 min on 2 cores)
+#   converge  bench/converge.py: provisioning floor, first converge, no-op reruns at 1/10/50 sites,
+#             adding a site (bounded to ~25 min; drops to 25 sites when the projection does not fit)
+#   reload    bench/reload.py: the collection's blue/green deploy vs SIGUSR1, graceful, touching the
+#             script and restart, under the same load (~10 min)
+#   validate  bench/validate_sites_bench.py (validate_sites rules at 1/50/500 sites, seconds)
+#
+# Runs scripts/bootstrap.sh first (venv, Docker, base images), installs bench/requirements.txt
+# (matplotlib, for the PNG; the benchmarks run without it). Containers are named modwsgi-bench-*
+# and removed afterwards. Extra arguments for the scripts: MODWSGI_BENCH_SERVE_ARGS,
+# MODWSGI_BENCH_CONVERGE_ARGS (e.g. "--sizes 1,10,25").
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(serve converge reload)
+for suite in "${suites[@]}"; do
+  case $suite in
+    serve | converge | reload | validate) ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown suite '$suite' (serve, converge, reload, validate)" >&2; exit 2 ;;
+  esac
+done
+
+started=$(date +%s)
+"$here/scripts/bootstrap.sh"
+# shellcheck source=scripts/env.sh
+source "$here/scripts/env.sh"
+
+stamp=.venv/.bench-requirements.sha256
+want=$(sha256sum bench/requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+  echo "bench: installing bench/requirements.txt into .venv"
+  if python -m pip install -q --disable-pip-version-check -r bench/requirements.txt; then
+    echo "$want" >"$stamp"
+  else
+    echo "bench: matplotlib could not be installed; the serve bench will skip its PNG" >&2
+  fi
+fi
+
+mkdir -p bench/tmp bench/results
+read -r -a serve_args <<<"${MODWSGI_BENCH_SERVE_ARGS:-}"
+read -r -a converge_args <<<"${MODWSGI_BENCH_CONVERGE_ARGS:-}"
+status=0
+for suite in "${suites[@]}"; do
+  t0=$(date +%s)
+  echo "bench: == $suite =="
+  case $suite in
+    serve) python bench/serve.py "${serve_args[@]}" || status=1 ;;
+    converge) python bench/converge.py "${converge_args[@]}" || status=1 ;;
+    reload) python bench/reload.py --append || status=1 ;;
+    validate) python bench/validate_sites_bench.py || status=1 ;;
+  esac
+  echo "bench: $suite took $(( $(date +%s) - t0 )) s"
+done
+echo "bench: done in $(( $(date +%s) - started )) s (results: bench/results/)"
+exit $status
