@@ -27,7 +27,7 @@ daemon mode with the collection's defaults. ansible.posix.profile_tasks times ev
 per-task totals of each no-op run show where its time goes. Writes
 bench/results/<date>-converge.{json,md}; logs and inventories go to bench/tmp/.
 
-    bench/converge.py [--plans 10:50,10:25,5:10,3:5] [--budget-min 25] [--no-adapt]
+    python bench/converge.py [--plans 10:50,10:25,5:10,3:5] [--budget-min 25] [--no-adapt]
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ serving processes' RSS (and PSS) is sampled twice during the run (the larger sum
 their CPU time is read before and after (requests per CPU-second is robust to a busy host,
 req/s is not). Writes bench/results/<date>-serve.{json,md,png}.
 
-    bench/serve.py [--duration 10] [--warmup 2] [--conc 16,64] [--keep]
+    python bench/serve.py [--duration 10] [--warmup 2] [--conc 16,64] [--keep]
 """
 
 from __future__ import annotations
@@ -654,7 +654,7 @@ class Bench:
             import matplotlib.pyplot as plt
         except ImportError:
             return False
-        keys = [k for k, _ in CONFIGS if any(r['key'] == k for r in self.runs)]
+        keys = [key for key, _label in CONFIGS if any(r['key'] == key for r in self.runs)]
         conc = self.args.conc
         fig, axes = plt.subplots(1, 3, figsize=(17, 6))
         width = 0.8 / len(conc)
