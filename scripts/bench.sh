@@ -7,7 +7,8 @@
 #             nginx -> gunicorn, bare gunicorn, mod_wsgi-express and an Apache static file, one
 #             Debian 12 container, one run (~10 min on 2 cores)
 #   converge  bench/converge.py: provisioning floor, first converge, no-op reruns at 1/10/50 sites,
-#             adding a site (bounded to ~25 min; drops to 25 sites when the projection does not fit)
+#             adding a site (bounded to ~25 min: falls back to 1/10/25, 1/5/10 or 1/3/5 sites when
+#             the projection from the first runs does not fit, and says so in the results)
 #   reload    bench/reload.py: the collection's blue/green deploy vs SIGUSR1, graceful, touching the
 #             script and restart, under the same load (~10 min)
 #   validate  bench/validate_sites_bench.py (validate_sites rules at 1/50/500 sites, seconds)
@@ -15,7 +16,7 @@
 # Runs scripts/bootstrap.sh first (venv, Docker, base images), installs bench/requirements.txt
 # (matplotlib, for the PNG; the benchmarks run without it). Containers are named modwsgi-bench-*
 # and removed afterwards. Extra arguments for the scripts: MODWSGI_BENCH_SERVE_ARGS,
-# MODWSGI_BENCH_CONVERGE_ARGS (e.g. "--sizes 1,10,25").
+# MODWSGI_BENCH_CONVERGE_ARGS (e.g. "--plans 10:25 --no-adapt").
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
