@@ -44,6 +44,7 @@ echo
 echo "Django sites answering (Apache $(docker exec "$name" apache2ctl -V 2>/dev/null | sed -n 's/^Server MPM: *//p') MPM, mod_wsgi daemon mode, blue/green groups):"
 summary /
 summary /blog/
-docker exec "$name" sh -c 'grep -h "WSGIDaemonProcess" /etc/apache2/sites-available/modwsgi-*.conf' | awk '{print "  " $1, $2, $5, $6}'
+docker exec "$name" sh -c 'grep -h "WSGIDaemonProcess" /etc/apache2/sites-available/modwsgi-*.conf' \
+  | awk '{out = "  " $1 " " $2; for (i = 3; i <= NF; i++) if ($i ~ /^(processes|threads)=/) out = out " " $i; print out}'
 echo
 echo "Open http://localhost:$port/ and http://localhost:$port/blog/ (admin: /blog/admin/). Remove with: make demo-clean"

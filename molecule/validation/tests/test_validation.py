@@ -50,6 +50,11 @@ def test_bad_layouts_fail_all_at_once_and_change_nothing(host):
         _site("wrongpy", python="/opt/fakepy/python3"),
         _site("bare", settings="settings"),
         _site("twice", server_name="good.test"),  # same host and mount as good
+        # Hostile values that would smuggle directives into the vhost or the env file.
+        _site("smuggle", server_name="evil.test\nInclude /etc/shadow"),
+        _site("envy", env={"PROBE_SITE": "x\nLoadModule evil_module /tmp/evil.so"}),
+        _site("mounty", mount="/x\n</VirtualHost>\n<VirtualHost *:80>"),
+        _site("quoted", static={"url": "/static/", "dir": "/srv/django/quoted/static\" Require all granted"}),
     ]
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump({"modwsgi_sites": sites}, handle)
@@ -60,12 +65,14 @@ def test_bad_layouts_fail_all_at_once_and_change_nothing(host):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     for rule, site in (("exposed", "leaky"), ("settings-in-script-dir", "scripty"), ("script-name", "shadow"),
-                       ("python-abi", "wrongpy"), ("settings-module", "bare"), ("mount-unique", "twice")):
+                       ("python-abi", "wrongpy"), ("settings-module", "bare"), ("mount-unique", "twice"),
+                       ("server-name", "smuggle"), ("env", "envy"), ("mount", "mounty"), ("path", "quoted")):
         assert "[%s] site '%s'" % (rule, site) in out, (rule, site, out[-4000:])
     assert "Fix:" in out
     # Failed in the pre-check: not a single task after it ran, nothing on the host changed.
     assert "TASK [modwsgi.django.apache" not in out
-    assert host.run(STATE).stdout == before
+    assert host.run(STATE).stdout == before  # nothing written: apache2ctl -t never saw an injected line
+    assert host.run("grep -rl 'evil_module\\|/etc/shadow' /etc/apache2 /srv/django").stdout == ""
     assert http_json(host, "/", vhost="good.test")["site"] == "good"
 
 
