@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+# Copyright: modwsgi.django contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Many directories, files and symlinks in one pass (the engine of the ``file_batch`` module).
+
+One module run per host for every site's directories, conf files and log files, instead of one
+``file``/``copy``/``template`` task execution per path: a no-op converge then costs one round trip
+whatever the number of sites.
+
+Semantics follow the builtin modules they replace:
+
+* ``directory``: created with its parents when missing (``file state=directory``); owner, group
+  and mode of the leaf are enforced. An existing symlink to a directory is followed.
+* ``file`` with ``content``: written atomically (temp file in the same directory, fsync, rename)
+  only when the bytes differ (``copy``); owner, group and mode enforced. A symlink at the path is
+  replaced by the file, never written through.
+* ``file`` without ``content``: created empty when missing, otherwise only owner, group and mode
+  are enforced (``file state=touch`` with times preserved).
+* ``link``: points at ``src``; an existing different link (or file) is replaced atomically when
+  ``force`` is true, left alone when false (create-only, like ``command creates=``).
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import stat
+import tempfile
+
+
+class FileBatchError(Exception):
+    """Bad entry or a path that cannot be brought to the wanted state."""
+
+
+STATES = ('directory', 'file', 'link')
+
+
+def _uid(name, check_mode):
+    if name is None:
+        return None
+    try:
+        return pwd.getpwnam(name).pw_uid
+    except KeyError:
+        if check_mode:
+            return -2  # created by an earlier task of the same run: report a change
+        raise FileBatchError('no such user: %s' % name)
+
+
+def _gid(name, check_mode):
+    if name is None:
+        return None
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        if check_mode:
+            return -2
+        raise FileBatchError('no such group: %s' % name)
+
+
+def _mode(value, path):
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        mode = int(str(value), 8)
+    except ValueError:
+        raise FileBatchError('%s: mode %r is not an octal number such as "0750"' % (path, value))
+    if mode > 0o7777:
+        raise FileBatchError('%s: mode %r is out of range' % (path, value))
+    return mode
+
+
+def _attrs_differ(st, uid, gid, mode):
+    return ((uid is not None and st.st_uid != uid) or (gid is not None and st.st_gid != gid)
+            or (mode is not None and stat.S_IMODE(st.st_mode) != mode))
+
+
+def _set_attrs(path, uid, gid, mode):
+    os.chown(path, -1 if uid is None else uid, -1 if gid is None else gid)
+    if mode is not None:
+        os.chmod(path, mode)  # after chown: chown clears setgid bits
+
+
+def _read(path):
+    try:
+        with open(path, 'rb') as handle:
+            return handle.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _write_atomic(path, data, uid, gid, mode):
+    directory = os.path.dirname(path) or '.'
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path), suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchown(handle.fileno(), -1 if uid is None else uid, -1 if gid is None else gid)
+            os.fchmod(handle.fileno(), 0o644 if mode is None else mode)
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _directory(entry, uid, gid, mode, check_mode):
+    path = entry['path']
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if not check_mode:
+            os.makedirs(path, exist_ok=True)
+            _set_attrs(path, uid, gid, 0o755 if mode is None else mode)
+        return True
+    if not stat.S_ISDIR(st.st_mode):
+        raise FileBatchError('%s exists and is not a directory' % path)
+    if _attrs_differ(st, uid, gid, mode):
+        if not check_mode:
+            _set_attrs(path, uid, gid, mode)
+        return True
+    return False
+
+
+def _file(entry, uid, gid, mode, check_mode, diffs):
+    path = entry['path']
+    content = entry.get('content')
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise FileBatchError('%s is a directory, a file was wanted' % path)
+    if content is None:
+        if st is None:
+            if not check_mode:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                os.close(fd)
+                _set_attrs(path, uid, gid, 0o644 if mode is None else mode)
+            return True
+        if stat.S_ISLNK(st.st_mode):
+            raise FileBatchError('%s is a symlink; refusing to change what it points at' % path)
+        if _attrs_differ(st, uid, gid, mode):
+            if not check_mode:
+                _set_attrs(path, uid, gid, mode)
+            return True
+        return False
+
+    data = content.encode('utf-8') if isinstance(content, str) else bytes(content)
+    before = None if (st is None or stat.S_ISLNK(st.st_mode)) else _read(path)
+    if before == data:
+        if _attrs_differ(st, uid, gid, mode):
+            if not check_mode:
+                _set_attrs(path, uid, gid, mode)
+            return True
+        return False
+    if diffs is not None and not entry.get('no_diff'):
+        diffs.append({'before_header': path, 'after_header': path,
+                      'before': '' if before is None else before.decode('utf-8', 'replace'),
+                      'after': data.decode('utf-8', 'replace')})
+    if not check_mode:
+        if st is not None and stat.S_ISREG(st.st_mode) and mode is None:
+            mode = stat.S_IMODE(st.st_mode)
+        _write_atomic(path, data, uid, gid, mode)
+    return True
+
+
+def _link(entry, check_mode):
+    path, src = entry['path'], entry.get('src')
+    if not src:
+        raise FileBatchError('%s: a link needs src' % path)
+    if os.path.islink(path) and os.readlink(path) == src:
+        return False
+    if os.path.lexists(path):
+        if os.path.isdir(path) and not os.path.islink(path):
+            raise FileBatchError('%s is a directory, a link was wanted' % path)
+        if not entry.get('force', True):
+            return False
+    if not check_mode:
+        tmp = os.path.join(os.path.dirname(path), '.%s.%d.tmp' % (os.path.basename(path), os.getpid()))
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(src, tmp)
+        os.replace(tmp, path)
+    return True
+
+
+def ensure(entries, check_mode=False, want_diff=False):
+    """Bring every entry to its state. Returns (changed_paths, changed_tags, diffs).
+
+    Entries are processed in order, so a directory listed before the files in it is created first.
+    The first entry that cannot be handled raises FileBatchError naming its path; entries before it
+    stay done (each one is atomic on its own, like a sequence of file tasks).
+    """
+    changed_paths, tags, diffs = [], [], ([] if want_diff else None)
+    for entry in entries:
+        state = entry.get('state', 'file')
+        if state not in STATES:
+            raise FileBatchError('%s: state must be one of %s' % (entry.get('path'), ', '.join(STATES)))
+        path = entry.get('path')
+        if not path or not os.path.isabs(path):
+            raise FileBatchError('path must be absolute: %r' % (path,))
+        if state == 'link':
+            changed = _link(entry, check_mode)
+        else:
+            uid = _uid(entry.get('owner'), check_mode)
+            gid = _gid(entry.get('group'), check_mode)
+            mode = _mode(entry.get('mode'), path)
+            if state == 'directory':
+                changed = _directory(entry, uid, gid, mode, check_mode)
+            else:
+                changed = _file(entry, uid, gid, mode, check_mode, diffs)
+        if changed:
+            changed_paths.append(path)
+            if entry.get('tag') and entry['tag'] not in tags:
+                tags.append(entry['tag'])
+    return changed_paths, tags, diffs or []
