@@ -308,3 +308,41 @@ def http_probe(params, color):
         return 0, None, str(exc)
     finally:
         conn.close()
+
+
+def check_all(sites, params, probe=None, sleep=time.sleep, workers=8):
+    """Health-check many sites at once (after an Apache reload every daemon restarted).
+
+    ``sites``: [{name, host, path, release (optional)}]; ``params``: port, scheme, retries, delay,
+    timeout shared by all. Polls up to ``workers`` sites concurrently. Returns ({name: status},
+    {name: error}) - every site is polled to the end, failed or not.
+    """
+    import threading
+
+    probe = probe or http_probe
+    ok, failed = {}, {}
+    lock = threading.Lock()
+    pending = list(sites)
+
+    def worker():
+        while True:
+            with lock:
+                if not pending:
+                    return
+                site = pending.pop(0)
+            site_params = dict(params, host=site["host"], path=site["path"])
+            try:
+                status = health(probe, site_params, None, site.get("release"), sleep)
+            except ActivationError as exc:
+                with lock:
+                    failed[site["name"]] = str(exc)
+            else:
+                with lock:
+                    ok[site["name"]] = status
+
+    threads = [threading.Thread(target=worker) for _i in range(max(1, min(workers, len(sites))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return ok, failed

@@ -406,3 +406,33 @@ def test_force_in_embedded_mode_asks_for_a_reload(root, map_path):
     deploy(root, map_path, "r1", FakeProcs(), FakeProbe(root), mode="embedded")
     result = _forced(root, map_path, "r1", FakeProcs(), FakeProbe(root), mode="embedded")
     assert result["reload_required"] is True
+
+
+# ---------------------------------------------------------------------------
+# check_all: every site after a graceful reload
+# ---------------------------------------------------------------------------
+
+def test_check_all_reports_every_failing_site_and_polls_the_others_to_the_end():
+    answers = {"a.test": [(200, "r1", "")], "b.test": [(0, None, "refused")] * 3,
+               "c.test": [(503, None, "starting"), (302, "r3", "")]}
+    polls = []
+
+    def probe(params, color):
+        polls.append(params["host"])
+        queue = answers[params["host"]]
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    sites = [{"name": "a", "host": "a.test", "path": "/"}, {"name": "b", "host": "b.test", "path": "/h/"},
+             {"name": "c", "host": "c.test", "path": "/", "release": "r3"}]
+    ok, failed = A.check_all(sites, {"port": 80, "scheme": "http", "retries": 3, "delay": 0}, probe, sleep=lambda s: None, workers=2)
+    assert ok == {"a": 200, "c": 302}
+    assert list(failed) == ["b"] and "health check /h/ on the site failed after 3 tries: HTTP 0: refused" in failed["b"]
+    assert polls.count("b.test") == 3
+
+
+def test_check_all_waits_for_the_expected_release():
+    seen = iter([(200, "old", ""), (200, "old", ""), (200, "new", "")])
+    ok, failed = A.check_all([{"name": "a", "host": "a.test", "path": "/", "release": "new"}],
+                             {"port": 80, "scheme": "http", "retries": 5, "delay": 0},
+                             lambda params, color: next(seen), sleep=lambda s: None)
+    assert ok == {"a": 200} and failed == {}

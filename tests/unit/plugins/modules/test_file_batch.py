@@ -68,3 +68,38 @@ def test_pack_sources_module(capsys, tmp_path):
     code, result = run_module(pack_sources.main, capsys, {'sites': [{'name': 'x', 'source': {'type': 'path', 'path': str(tmp_path / 'no')}}],
                                                           'dest': str(tmp_path)})
     assert code == 1 and 'does not exist on the controller' in result['msg']
+
+
+def test_health_check_module_against_a_local_server(capsys):
+    import http.server
+    import threading
+
+    from ansible_collections.modwsgi.django.plugins.modules import health_check
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            code = 200 if self.headers["Host"] == "good.test" else 500
+            self.send_response(code)
+            self.send_header("X-Modwsgi-Release", "abc123")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        good = {"name": "good", "server_name": "good.test", "health_url_path": "/healthz/", "mount": "/"}
+        code, result = run_module(health_check.main, capsys, {"sites": [good], "port": port, "retries": 2, "delay": 0})
+        assert code == 0 and result["sites"] == {"good": 200} and result["changed"] is False
+        bad = {"name": "bad", "host": "bad.test", "path": "/"}
+        code, result = run_module(health_check.main, capsys, {"sites": [good, bad], "port": port, "retries": 2, "delay": 0})
+        assert code == 1 and list(result["failed_sites"]) == ["bad"]
+        assert result["msg"].startswith("health check failed for 1 of 2 sites: site bad: health check / on the site failed after 2 tries: HTTP 500")
+        code, result = run_module(health_check.main, capsys, {"sites": [{"name": "x"}], "port": port})
+        assert code == 1 and "needs a name, a host" in result["msg"]
+    finally:
+        server.shutdown()
