@@ -27,6 +27,8 @@ import re
 import sys
 import unicodedata
 
+from ansible_collections.modwsgi.django.plugins.module_utils._sizing import daemon_processes
+
 # ---------------------------------------------------------------------------
 # Rule table: id -> (severity, what it checks).  Ids are stable (docs/rules.md).
 # ---------------------------------------------------------------------------
@@ -680,7 +682,7 @@ def _check_options(ctx, opts):
         else:
             pyver = pyver.strip()
     o['mod_wsgi_python'] = pyver
-    for key in ('max_request_workers', 'server_memory_mb'):
+    for key in ('max_request_workers', 'server_memory_mb', 'server_cores'):
         value = o[key]
         if value is None:
             continue
@@ -1862,6 +1864,39 @@ def _rule_python_abi(ctx, sites, mass):
                       'set %s to /usr/bin/python%s (or install the mod_wsgi build for Python %s).' % (field, want, version))
 
 
+def _size_daemons(ctx, sites, mass):
+    """daemon.processes left out: derived from the host's cores and memory (``server_cores``).
+
+    Without ``server_cores`` the mod_wsgi default stays (processes omitted: one process). An explicit
+    ``processes: null`` also keeps it: one process with wsgi.multiprocess False, as the guide describes.
+    """
+    if ctx.o.get('server_cores') is None:
+        return
+    defaulted, copies, reserved, threads, reserved_threads = [], 0, 0, 0, 0
+    for st in sites:
+        daemon = st.n.get('daemon')
+        if st.n.get('mode') != 'daemon' or not daemon:
+            continue
+        n = 2 if st.n.get('deploy') == 'bluegreen' else 1
+        raw = st.v.get('daemon') if isinstance(st.v.get('daemon'), dict) else {}
+        if 'processes' not in raw:
+            defaulted.append(st)
+            copies += n
+            threads += daemon['threads']
+        else:
+            reserved += (daemon['processes'] or 1) * n
+            reserved_threads += (daemon['processes'] or 1) * daemon['threads']
+    if mass and mass.get('daemon'):
+        reserved += mass['daemon']['processes'] or 1
+        reserved_threads += (mass['daemon']['processes'] or 1) * mass['daemon']['threads']
+    if not defaulted:
+        return
+    per_site = daemon_processes(ctx.o['server_cores'], ctx.o['server_memory_mb'], copies, reserved, MB_PER_PYTHON_PROCESS,
+                                ctx.o['max_request_workers'], threads, reserved_threads)
+    for st in defaulted:
+        st.n['daemon']['processes'] = per_site if per_site > 1 else None
+
+
 def _rule_capacity(ctx, sites, mass):
     mrw = ctx.o['max_request_workers']
     memory = ctx.o['server_memory_mb']
@@ -1876,9 +1911,8 @@ def _rule_capacity(ctx, sites, mass):
         if not daemon:
             continue
         copies = 2 if st.n.get('deploy') == 'bluegreen' else 1
-        procs = (daemon['processes'] or 1) * copies
-        processes += procs
-        threads += procs * daemon['threads']
+        processes += (daemon['processes'] or 1) * copies   # memory: both colors are resident
+        threads += (daemon['processes'] or 1) * daemon['threads']  # feeding: only the live color gets requests
     if mass:
         if mass['mode'] == 'embedded':
             embedded += 1
@@ -1888,7 +1922,7 @@ def _rule_capacity(ctx, sites, mass):
             threads += procs * mass['daemon']['threads']
     if mrw is not None and mrw < threads:
         ctx.warn('capacity', None, 'max_request_workers', 'Apache has %d workers but the daemons have %d threads '
-                 '(bluegreen counts both colors): the daemons can never be fully used and requests queue in Apache.'
+                 '(the live color of bluegreen sites): the daemons can never be fully used and requests queue in Apache.'
                  % (mrw, threads), 'raise MaxRequestWorkers to at least %d or lower daemon processes/threads.' % threads)
     if memory is None:
         return
@@ -2118,7 +2152,7 @@ def _vhosts(sites):
 
 def validate(sites, mpm='event', document_roots=None, check_filesystem=True, mod_wsgi_python=None,
              mass_hosting=None, base_dir='/srv/django', apache_user='www-data', apache_group='www-data',
-             max_request_workers=None, server_memory_mb=None, fs=None):
+             max_request_workers=None, server_memory_mb=None, fs=None, server_cores=None):
     """Check every rule on every site and return a :class:`Result`.
 
     ``sites`` is the ``modwsgi_sites`` list.  With ``check_filesystem`` the rules
@@ -2130,7 +2164,7 @@ def validate(sites, mpm='event', document_roots=None, check_filesystem=True, mod
         'mpm': mpm, 'document_roots': document_roots, 'check_filesystem': check_filesystem,
         'mod_wsgi_python': mod_wsgi_python, 'base_dir': base_dir, 'apache_user': apache_user,
         'apache_group': apache_group, 'max_request_workers': max_request_workers,
-        'server_memory_mb': server_memory_mb,
+        'server_memory_mb': server_memory_mb, 'server_cores': server_cores,
     }
     ctx = _Ctx(opts, fs if fs is not None else FileSystem())
     _check_options(ctx, opts)
@@ -2165,6 +2199,7 @@ def validate(sites, mpm='event', document_roots=None, check_filesystem=True, mod
     _rule_exposed(ctx, states, mass)
     _rule_filesystem(ctx, states)
     _rule_python_abi(ctx, states, mass)
+    _size_daemons(ctx, states, mass)
     _rule_capacity(ctx, states, mass)
 
     findings = ctx.findings

@@ -66,3 +66,30 @@ def mpm_sizing(mpm, cores, memory_mb, overrides=None):
         "max_spare_threads": int(over.get("max_spare_threads", min(workers, tpc * 3))),
         "max_connections_per_child": int(over.get("max_connections_per_child", 0)),
     }
+
+
+# Daemon processes per site when the inventory does not set daemon.processes (see docs/operations.md):
+# one per core, so that the Python code of a site can use every core despite the GIL, at most
+# DAEMON_PROCESSES_MAX, never more than the memory budget allows (all daemon processes of all sites
+# together, both colors of a bluegreen site, get half the host's memory at ~mb_per_process each),
+# and never more threads than Apache's workers can feed (live color only: the idle one gets no traffic).
+DAEMON_PROCESSES_MAX = 8
+
+
+def daemon_processes(cores, memory_mb, copies, reserved, mb_per_process, workers=None, threads=0, reserved_threads=0):
+    """Default daemon processes of each site that does not set them.
+
+    ``copies``: process groups the defaulted sites run in total (2 per bluegreen site, 1 per restart
+    site); ``reserved``: daemon processes the inventory sets explicitly (all copies). ``workers``:
+    Apache's MaxRequestWorkers; ``threads``: sum of the defaulted sites' threads per process;
+    ``reserved_threads``: live threads of the explicit sites.
+    Returns an int >= 1 (1 means: leave ``processes`` out, one process, wsgi.multiprocess False).
+    """
+    cores = max(1, int(cores or 1))
+    wanted = min(cores, DAEMON_PROCESSES_MAX)
+    if memory_mb is not None and copies > 0:
+        budget = int(memory_mb) // 2 // int(mb_per_process) - int(reserved)
+        wanted = min(wanted, budget // copies)
+    if workers is not None and threads > 0:
+        wanted = min(wanted, (int(workers) - int(reserved_threads)) // threads)
+    return max(1, wanted)

@@ -103,7 +103,16 @@ options:
     type: int
   server_memory_mb:
     description:
-      - Memory of the target in MB, for the capacity rule (warn when the estimated Python memory exceeds 80%).
+      - Memory of the target in MB, for the capacity rule (warn when the estimated Python memory exceeds 80%)
+        and the default daemon processes.
+    type: int
+  server_cores:
+    description:
+      - CPU cores of the target. When given, each daemon-mode site that does not set C(daemon.processes) gets
+        one process per core (at most 8), as far as half of O(server_memory_mb) allows at 60 MB per process
+        for all daemon processes of all sites (both colors of bluegreen sites). A result of 1 leaves
+        C(processes) out (one process, C(wsgi.multiprocess) false).
+      - When omitted, C(daemon.processes) left out means one process (the mod_wsgi default).
     type: int
 notes:
   - "Findings have the form C([rule-id] site 'x', field 'y': problem Fix: what to do)."
@@ -122,6 +131,7 @@ EXAMPLES = r"""
     mod_wsgi_python: "3.11"
     max_request_workers: 150
     server_memory_mb: "{{ ansible_facts['memtotal_mb'] }}"
+    server_cores: "{{ ansible_facts['processor_vcpus'] }}"
   register: __modwsgi_layout
 
 - name: Judge a layout on paper only (for example on the controller, in CI)
@@ -412,6 +422,7 @@ def main():
         apache_group=dict(type='str', default='www-data'),
         max_request_workers=dict(type='int'),
         server_memory_mb=dict(type='int'),
+        server_cores=dict(type='int'),
     )
     # no_log=True only stops AnsibleModule from writing the invocation (with the secrets) to syslog.
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, no_log=True)
@@ -441,6 +452,7 @@ def main():
             apache_group=module.params['apache_group'],
             max_request_workers=module.params['max_request_workers'],
             server_memory_mb=module.params['server_memory_mb'],
+            server_cores=module.params['server_cores'],
             fs=FileSystem(runner),
         )
     except Exception as exc:  # pylint: disable=broad-exception-caught

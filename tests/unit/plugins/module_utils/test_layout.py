@@ -1006,12 +1006,19 @@ def test_session_cookie_path_not_covering_mount_warns():
 # ---------------------------------------------------------------------------
 
 def test_capacity_workers():
-    # bluegreen: 2 colors x 2 processes x 15 threads = 60
-    result = run([site(daemon={'processes': 2})], max_request_workers=50)
+    # only the live color gets requests: 2 processes x 15 threads = 30, bluegreen or not
+    result = run([site(daemon={'processes': 2})], max_request_workers=25)
     finding = assert_warning(result, 'capacity', 'max_request_workers')
-    assert '60' in finding.message
-    assert not find(run([site(daemon={'processes': 2})], max_request_workers=60), 'capacity')
+    assert '30 threads' in finding.message
+    assert not find(run([site(daemon={'processes': 2})], max_request_workers=30), 'capacity')
     assert not find(run([site(deploy='restart', daemon={'processes': 2})], max_request_workers=30), 'capacity')
+
+
+def test_default_processes_stay_within_what_apache_can_feed():
+    # 150 workers, 4 sites x 15 threads: 2 processes each (120 threads), not the 8 cores
+    result = run([site('s%d' % i) for i in range(4)], server_cores=8, server_memory_mb=65536, max_request_workers=150)
+    assert {s['daemon']['processes'] for s in result.sites} == {2}
+    assert not find(result, 'capacity')
 
 
 def test_capacity_memory_daemon():
@@ -1339,3 +1346,39 @@ def test_helpers():
     assert L.show('x' * 100).endswith('...')
     assert L.ascii_url_suggestion('/Caf\u00e9 Bar/', False) == '/Cafe-Bar'
     assert L.type_name(object()) == 'a object'
+
+
+# ---------------------------------------------------------------------------
+# default daemon processes from server_cores / server_memory_mb
+# ---------------------------------------------------------------------------
+
+def test_daemon_processes_default_to_one_per_core():
+    result = run([site('shop'), site('blog', daemon={'processes': 3, 'threads': 2}), site('emb', mode='embedded')],
+                 server_cores=2, server_memory_mb=24000, mpm='event')
+    by_name = {s['name']: s for s in result.sites}
+    assert by_name['shop']['daemon']['processes'] == 2
+    assert by_name['blog']['daemon']['processes'] == 3          # explicit values win
+    assert by_name['emb'].get('daemon') in (None, {})
+
+
+def test_daemon_processes_without_cores_keep_the_mod_wsgi_default():
+    result = run([site('shop')], server_memory_mb=24000)
+    assert result.sites[0]['daemon']['processes'] is None
+
+
+def test_explicit_null_processes_means_one_process():
+    result = run([site('shop', daemon={'processes': None, 'threads': 2})], server_cores=4, server_memory_mb=24000)
+    assert result.sites[0]['daemon']['processes'] is None
+    assert not [f for f in result.findings if f.id == 'processes-1']
+
+
+def test_daemon_processes_shrink_to_fit_memory_and_one_means_left_out():
+    sites = [site('s%02d' % i) for i in range(20)]
+    result = run(sites, server_cores=8, server_memory_mb=4096)
+    # 4096 / 2 / 60 = 34 processes for 20 bluegreen sites (40 copies): one each, left out
+    assert {s['daemon']['processes'] for s in result.sites} == {None}
+    assert not [f for f in result.findings if f.id == 'capacity']
+
+
+def test_server_cores_must_be_positive():
+    assert_error(run([site('shop')], server_cores=0), 'schema', field='server_cores')

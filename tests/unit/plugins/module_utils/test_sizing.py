@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.modwsgi.django.plugins.module_utils._sizing import (
     KEYS,
+    daemon_processes,
     PREFORK_MB_PER_CHILD,
     THREADS_PER_CHILD,
     mpm_sizing,
@@ -181,3 +182,21 @@ def test_unknown_keys_raise_and_name_them(mpm):
 def test_non_numeric_values_raise():
     with pytest.raises(ValueError):
         mpm_sizing("event", 2, 4096, {"threads_per_child": "many"})
+
+
+# --- daemon processes -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cores, memory_mb, copies, reserved, expected", [
+    (1, 2048, 2, 0, 1),        # one core: one process (processes left out)
+    (2, 24000, 2, 0, 2),       # the test machines: one per core
+    (4, 8192, 2, 0, 4),
+    (64, 262144, 2, 0, 8),     # capped at 8
+    (8, 2048, 20, 0, 1),       # 10 bluegreen sites on 2 GB: 17 processes for 20 copies -> 1 each
+    (4, 4096, 10, 0, 3),       # 34 processes in the budget for 10 copies
+    (4, 4096, 10, 30, 1),      # explicit processes use the budget first
+    (4, None, 2, 0, 4),        # memory unknown: cores only
+    (None, 4096, 2, 0, 1),
+])
+def test_daemon_processes(cores, memory_mb, copies, reserved, expected):
+    assert daemon_processes(cores, memory_mb, copies, reserved, 60) == expected

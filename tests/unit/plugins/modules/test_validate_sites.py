@@ -204,4 +204,4 @@ def test_documentation_matches_argument_spec():
     yaml.safe_load(validate_sites.RETURN)
     assert doc['version_added'] == '0.1.0'
     assert set(doc['options']) == {'sites', 'mpm', 'document_roots', 'check_filesystem', 'mod_wsgi_python', 'mass_hosting',
-                                   'base_dir', 'apache_user', 'apache_group', 'max_request_workers', 'server_memory_mb'}
+                                   'base_dir', 'apache_user', 'apache_group', 'max_request_workers', 'server_memory_mb', 'server_cores'}
