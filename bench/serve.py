@@ -9,13 +9,14 @@ One Debian 12 container (modwsgi-bench-serve), the probe project's /minimal/ vie
 everywhere, wrk inside the container against 127.0.0.1, side by side in one run:
 
   phase 1  deploy with `ansible-playbook -i bench/inventory/serve.yml modwsgi.django.deploy`
-           (event MPM, daemon mode 2 processes x 15 threads, blue/green) and measure
+           (event MPM, daemon mode with the collection's default processes x threads, blue/green:
+           2 x 15 on a 2-core host; read back from the deployed vhost) and measure
              static      a static file served by Apache (collectstatic output): the ceiling
              daemon      (a) the collection's default daemon config under event
            then stop Apache and measure the peers from a venv in the same container
-             nginx_gt    nginx (Debian package) -> gunicorn gthread 2x15, keepalive upstream
-             gunicorn_gt bare gunicorn gthread 2 workers x 15 threads
-             gunicorn_sy bare gunicorn sync 2 workers
+             nginx_gt    nginx (Debian package) -> gunicorn gthread PxT, keepalive upstream
+             gunicorn_gt bare gunicorn gthread P workers x T threads (matched to the default)
+             gunicorn_sy bare gunicorn sync P workers
              express     mod_wsgi-express (pip mod_wsgi built against apache2-dev) defaults
   phase 2  redeploy with apache_mpm=worker plus an embedded-mode site: daemon, embedded
   phase 3  redeploy with apache_mpm=prefork (--tags apache: only the MPM changes): daemon, embedded
@@ -56,17 +57,28 @@ SECRET = 'bench-only-secret-not-for-production-0123456789abcdef'
 # (key, label, peer group for the tables)
 CONFIGS = [
     ('static', 'Apache static file (event; ceiling)'),
-    ('daemon_event', '(a) collection default: daemon 2x15, event'),
-    ('nginx_gthread', 'nginx -> gunicorn gthread 2x15 (keepalive upstream)'),
-    ('gunicorn_gthread', 'bare gunicorn gthread 2x15'),
-    ('gunicorn_sync', 'bare gunicorn sync 2 workers'),
+    ('daemon_event', '(a) collection default: daemon {shape}, event'),
+    ('nginx_gthread', 'nginx -> gunicorn gthread {shape} (keepalive upstream)'),
+    ('gunicorn_gthread', 'bare gunicorn gthread {shape}'),
+    ('gunicorn_sync', 'bare gunicorn sync {processes} workers'),
     ('express', 'mod_wsgi-express defaults'),
-    ('daemon_worker', 'collection daemon 2x15, worker'),
+    ('daemon_worker', 'collection daemon {shape}, worker'),
     ('embedded_worker', 'collection embedded, worker'),
-    ('daemon_prefork', 'collection daemon 2x15, prefork'),
+    ('daemon_prefork', 'collection daemon {shape}, prefork'),
     ('embedded_prefork', 'collection embedded, prefork'),
 ]
-LABEL = dict(CONFIGS)
+# The default daemon shape, read back from the deployed vhost (set_shape); 2 x 15 on a 2-core host.
+SHAPE = {'processes': 2, 'threads': 15}
+LABEL = {}
+
+
+def set_shape(processes, threads):
+    SHAPE.update(processes=processes, threads=threads)
+    fmt = {'shape': '%dx%d' % (processes, threads), 'processes': processes}
+    LABEL.update((key, label.format(**fmt)) for key, label in CONFIGS)
+
+
+set_shape(**SHAPE)
 DEFAULT = 'daemon_event'
 TARGETS = [
     ('nginx_gthread', 1.2),
@@ -269,6 +281,14 @@ class Bench:
         self.deploys.append({'label': label, 'seconds': round(seconds, 1), 'log': os.path.relpath(path, C.REPO)})
         C.log('deploy: %s took %.0f s' % (label, seconds))
 
+    def read_shape(self):
+        """The default daemon shape the collection chose on this host (its WSGIDaemonProcess line)."""
+        res = self.c.sh("grep -h -o 'WSGIDaemonProcess bench_blue .*' /etc/apache2/sites-available/modwsgi-%s.conf" % BENCH_HOST)
+        procs = re.search(r' processes=(\d+)', res.stdout)
+        threads = re.search(r' threads=(\d+)', res.stdout)
+        set_shape(int(procs.group(1)) if procs else 1, int(threads.group(1)) if threads else 15)
+        C.log('default daemon shape: %d processes x %d threads' % (SHAPE['processes'], SHAPE['threads']))
+
     def peers_apt(self):
         """Debian packages for the peers, installed before the collection runs (no apt lock fight later).
 
@@ -335,10 +355,10 @@ class Bench:
             self.wait_http('http://127.0.0.1:80/minimal/', BENCH_HOST)
 
     def gunicorn_start(self, worker_class):
-        extra = '--worker-class gthread --threads 15' if worker_class == 'gthread' else '--worker-class sync'
-        self.c.sh_bg('cd /opt/peer/app && exec /opt/peer/venv/bin/gunicorn --bind 127.0.0.1:%d --workers 2 %s'
+        extra = '--worker-class gthread --threads %d' % SHAPE['threads'] if worker_class == 'gthread' else '--worker-class sync'
+        self.c.sh_bg('cd /opt/peer/app && exec /opt/peer/venv/bin/gunicorn --bind 127.0.0.1:%d --workers %d %s'
                      ' --user www-data --group www-data --pid /run/bench-gunicorn.pid benchwsgi:application'
-                     ' > /tmp/gunicorn-%s.log 2>&1' % (PORT_GUNICORN, extra, worker_class))
+                     ' > /tmp/gunicorn-%s.log 2>&1' % (PORT_GUNICORN, SHAPE['processes'], extra, worker_class))
         self.wait_http('http://127.0.0.1:%d/minimal/' % PORT_GUNICORN, BENCH_HOST)
 
     def gunicorn_stop(self):
@@ -437,6 +457,7 @@ class Bench:
             pip_thread.start()
             try:
                 self.deploy('event, daemon site (the collection default)')
+                self.read_shape()
             finally:
                 pip_thread.join()
             if 'error' in pip_result:
@@ -563,7 +584,7 @@ class Bench:
                 (v.get('gunicorn') or '').replace('gunicorn (version ', '').rstrip(')'), v.get('nginx'),
                 v.get('mod_wsgi (pip, express)')),
             '',
-            '## Targets (issue 7): the collection default (daemon 2x15, event) against its peers', '',
+            '## Targets (issue 7): the collection default (daemon %dx%d, event) against its peers' % (SHAPE['processes'], SHAPE['threads']), '',
             '| target | ' + ' | '.join('c%d req/s ratio' % c for c in conc) + ' | ' +
             ' | '.join('c%d req/CPU-s ratio' % c for c in conc) + ' | met |',
             '|---|' + '---:|' * (2 * len(conc)) + '---|',
@@ -582,7 +603,8 @@ class Bench:
             '| default ÷ this (req/s) | default ÷ this (req/CPU-s) | host load |',
             '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
         ]
-        for key, label in CONFIGS:
+        for key, _template in CONFIGS:
+            label = LABEL[key]
             for c in conc:
                 r = self.row(key, c)
                 if not r:
@@ -629,15 +651,15 @@ class Bench:
         lines += [
             '', '## How each peer runs', '',
             '- collection: `ansible-playbook -i bench/inventory/serve.yml modwsgi.django.deploy` (site `bench`, '
-            'daemon `{processes: 2, threads: 15}`, blue/green); worker/prefork: the same plus '
+            'no `daemon` settings: the default shape, here `{processes: %d, threads: %d}`, blue/green); worker/prefork: the same plus '
             '`-e apache_mpm=<mpm> -e @bench/inventory/serve-embedded.yml` (adds site `emb`, embedded mode; the daemon '
             'site is measured first, before any request loads Django into the Apache children; the prefork deploy runs '
             'with `--tags apache`, as only the MPM changes). Embedded runs get a 5 s warm-up: mod_wsgi loads Django '
-            'lazily in each Apache child.',
+            'lazily in each Apache child.' % (SHAPE['processes'], SHAPE['threads']),
             '- nginx: Debian package, its default nginx.conf, one server block proxying to an `upstream` with '
             '`keepalive 32`, `proxy_http_version 1.1`, `Connection ""`.',
-            '- gunicorn: `--workers 2 --worker-class gthread --threads 15` (and `--worker-class sync`), '
-            'no access log (its default), in a venv with the same Django.',
+            '- gunicorn: `--workers %d --worker-class gthread --threads %d` (and `--worker-class sync`), '
+            'no access log (its default), in a venv with the same Django.' % (SHAPE['processes'], SHAPE['threads']),
             '- mod_wsgi-express: `mod_wsgi-express start-server --port %d --user www-data --group www-data` '
             '(its defaults: daemon mode, 1 process x 5 threads).' % PORT_EXPRESS,
             '- Apache static: `/static/probe/style.css` from the site\'s collectstatic directory (the collection\'s Alias).',
