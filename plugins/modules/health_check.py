@@ -15,7 +15,7 @@ description:
     it answers 2xx or 3xx (and, when I(sites[].release) is given, until the answer comes from that release,
     read from the C(X-Modwsgi-Release) header the site's boot code sends to loopback health requests).
   - The C(django_site) role runs it for every site after a graceful reload of Apache, which restarts every
-    daemon: one step whatever the number of sites.
+    daemon, in one step whatever the number of sites.
   - Fails listing every site that did not answer, with what it answered last.
 author:
   - modwsgi.django maintainers (@modwsgi)
