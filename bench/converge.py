@@ -16,7 +16,7 @@ In one run, on fresh Debian 12 containers (modwsgi-bench-floor, modwsgi-bench-co
   grow to N    N = 50, then noop@N                                   target noop@N < 2x noop@1
   add one      site N+1 added to N
 
-The whole run is bounded by --budget-min (25): after the 1-site runs, and again after the middle
+The whole run is bounded by --budget-min (40): after the 1-site runs, and again after the middle
 size, the per-site costs measured so far project each plan of --plans (10/50, then 10/25, 5/10,
 3/5); the first that fits is run (the last one if none does) and the report says so.
 
@@ -27,7 +27,7 @@ daemon mode with the collection's defaults. ansible.posix.profile_tasks times ev
 per-task totals of each no-op run show where its time goes. Writes
 bench/results/<date>-converge.{json,md}; logs and inventories go to bench/tmp/.
 
-    python bench/converge.py [--plans 10:50,10:25,5:10,3:5] [--budget-min 25] [--no-adapt]
+    python bench/converge.py [--plans 10:50,10:25,5:10,3:5] [--budget-min 40] [--no-adapt]
 """
 
 from __future__ import annotations
@@ -402,7 +402,7 @@ def main():
     parser.add_argument('--plans', default='10:50,10:25,5:10,3:5',
                         help='middle:big site counts, preferred first; the last runs even when it does not fit '
                              '(default 10:50,10:25,5:10,3:5)')
-    parser.add_argument('--budget-min', type=float, default=25.0, help='time budget of the whole converge bench (minutes)')
+    parser.add_argument('--budget-min', type=float, default=40.0, help='time budget of the whole converge bench (minutes)')
     parser.add_argument('--no-adapt', dest='adapt', action='store_false',
                         help='always run the first plan, whatever the projection says')
     parser.add_argument('--keep', action='store_true', help='keep the converge container afterwards')

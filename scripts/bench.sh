@@ -7,7 +7,7 @@
 #             nginx -> gunicorn, bare gunicorn, mod_wsgi-express and an Apache static file, one
 #             Debian 12 container, one run (~10 min on 2 cores)
 #   converge  bench/converge.py: provisioning floor, first converge, no-op reruns at 1/10/50 sites,
-#             adding a site (bounded to ~25 min: falls back to 1/10/25, 1/5/10 or 1/3/5 sites when
+#             adding a site (bounded to ~40 min: falls back to 1/10/25, 1/5/10 or 1/3/5 sites when
 #             the projection from the first runs does not fit, and says so in the results)
 #   reload    bench/reload.py: the collection's blue/green deploy vs SIGUSR1, graceful, touching the
 #             script and restart, under the same load (~10 min)
