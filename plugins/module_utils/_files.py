@@ -37,26 +37,16 @@ class FileBatchError(Exception):
 STATES = ('directory', 'file', 'link')
 
 
-def _uid(name, check_mode):
+def _account_id(kind, name, check_mode):
+    """uid (kind 'user') or gid (kind 'group') of ``name``; None when not given."""
     if name is None:
         return None
     try:
-        return pwd.getpwnam(name).pw_uid
+        return pwd.getpwnam(name).pw_uid if kind == 'user' else grp.getgrnam(name).gr_gid
     except KeyError:
         if check_mode:
             return -2  # created by an earlier task of the same run: report a change
-        raise FileBatchError('no such user: %s' % name)
-
-
-def _gid(name, check_mode):
-    if name is None:
-        return None
-    try:
-        return grp.getgrnam(name).gr_gid
-    except KeyError:
-        if check_mode:
-            return -2
-        raise FileBatchError('no such group: %s' % name)
+        raise FileBatchError('no such %s: %s' % (kind, name))
 
 
 def _mode(value, path):
@@ -208,8 +198,8 @@ def ensure(entries, check_mode=False, want_diff=False):
         if state == 'link':
             changed = _link(entry, check_mode)
         else:
-            uid = _uid(entry.get('owner'), check_mode)
-            gid = _gid(entry.get('group'), check_mode)
+            uid = _account_id('user', entry.get('owner'), check_mode)
+            gid = _account_id('group', entry.get('group'), check_mode)
             mode = _mode(entry.get('mode'), path)
             if state == 'directory':
                 changed = _directory(entry, uid, gid, mode, check_mode)
