@@ -18,6 +18,8 @@ everywhere, wrk inside the container against 127.0.0.1, side by side in one run:
              gunicorn_gt bare gunicorn gthread P workers x T threads (matched to the default)
              gunicorn_sy bare gunicorn sync P workers
              express     mod_wsgi-express (pip mod_wsgi built against apache2-dev) defaults
+           then the tuning rows: the default with threads=5, threads=30, and without the access log
+           (one sed on the deployed vhost + graceful each, put back afterwards; --no-tuning skips them)
   phase 2  redeploy with apache_mpm=worker plus an embedded-mode site: daemon, embedded
   phase 3  redeploy with apache_mpm=prefork (--tags apache: only the MPM changes): daemon, embedded
 
@@ -66,7 +68,18 @@ CONFIGS = [
     ('embedded_worker', 'collection embedded, worker'),
     ('daemon_prefork', 'collection daemon {shape}, prefork'),
     ('embedded_prefork', 'collection embedded, prefork'),
+    # Tuning (phase 1, event): the default with one setting changed in the deployed vhost, to show
+    # what the defaults cost or save (docs/operations.md, "Why each default is what it is").
+    ('tune_threads5', 'tuning: daemon {processes}x5 (threads 5), event'),
+    ('tune_threads30', 'tuning: daemon {processes}x30 (threads 30), event'),
+    ('tune_nolog', 'tuning: default without the access log, event'),
 ]
+# key -> sed expression applied to the deployed vhost before measuring it (then restored)
+TUNING = {
+    'tune_threads5': r's/ threads=[0-9]* / threads=5 /',
+    'tune_threads30': r's/ threads=[0-9]* / threads=30 /',
+    'tune_nolog': r's/^\(\s*CustomLog\)/#\1/',
+}
 # The default daemon shape, read back from the deployed vhost (set_shape); 2 x 15 on a 2-core host.
 SHAPE = {'processes': 2, 'threads': 15}
 LABEL = {}
@@ -161,6 +174,7 @@ SELECTOR_OF = {
     'gunicorn_gthread': 'gunicorn', 'gunicorn_sync': 'gunicorn', 'express': 'express',
     'daemon_worker': 'apache_daemon', 'embedded_worker': 'apache',
     'daemon_prefork': 'apache_daemon', 'embedded_prefork': 'apache',
+    'tune_threads5': 'apache_daemon', 'tune_threads30': 'apache_daemon', 'tune_nolog': 'apache_daemon',
 }
 URL_OF = {
     'static': ('http://127.0.0.1:80/static/probe/style.css', BENCH_HOST),
@@ -173,6 +187,9 @@ URL_OF = {
     'embedded_worker': ('http://127.0.0.1:80/minimal/', EMB_HOST),
     'daemon_prefork': ('http://127.0.0.1:80/minimal/', BENCH_HOST),
     'embedded_prefork': ('http://127.0.0.1:80/minimal/', EMB_HOST),
+    'tune_threads5': ('http://127.0.0.1:80/minimal/', BENCH_HOST),
+    'tune_threads30': ('http://127.0.0.1:80/minimal/', BENCH_HOST),
+    'tune_nolog': ('http://127.0.0.1:80/minimal/', BENCH_HOST),
 }
 
 WSGI_PEER = '''import os
@@ -383,6 +400,17 @@ class Bench:
         self.c.sh('/tmp/express/apachectl stop', check=False)
         self.wait_gone('express')
 
+    def tuned(self, key):
+        """Measure the default with one vhost setting changed (TUNING[key]), then put the vhost back."""
+        vhost = '/etc/apache2/sites-available/modwsgi-%s.conf' % BENCH_HOST
+        self.c.sh("cp -p %s /tmp/vhost.orig && sed -i '%s' %s && apache2ctl -t -q" % (vhost, TUNING[key], vhost))
+        try:
+            self.apache('reload')
+            self.measure(key)
+        finally:
+            self.c.sh('cp -p /tmp/vhost.orig %s' % vhost)
+            self.apache('reload')
+
     # --- measurement ----------------------------------------------------------------------------
 
     def measure(self, key):
@@ -472,6 +500,9 @@ class Bench:
             self.wait_http('http://127.0.0.1:80/minimal/', BENCH_HOST)
             self.measure('static')
             self.measure('daemon_event')
+            if self.args.tuning:
+                for key in TUNING:
+                    self.tuned(key)
 
             self.apache('stop')
             self.gunicorn_start('gthread')
@@ -540,6 +571,7 @@ class Bench:
         data = {
             'benchmark': 'serve', 'generated': C.now_iso(), 'script': 'bench/serve.py',
             'container': NAME, 'image': C.IMAGE, 'host': C.host_info(), 'versions': self.versions,
+            'default_daemon_shape': dict(SHAPE),
             'wrk': {'threads': 2, 'connections': self.args.conc, 'duration_s': self.args.duration,
                     'warmup_s': self.args.warmup},
             'deploys': self.deploys, 'peer_setup': getattr(self, 'setup', {}),
@@ -559,6 +591,8 @@ class Bench:
         with open(path) as handle:
             data = json.load(handle)
         self.runs, self.versions, self.notes = data['runs'], data['versions'], data['notes']
+        if data.get('default_daemon_shape'):
+            set_shape(**data['default_daemon_shape'])
         self.args.conc = data['wrk']['connections']
         self.args.duration, self.args.warmup = data['wrk']['duration_s'], data['wrk']['warmup_s']
         self.date = data['generated'][:10]
@@ -709,6 +743,8 @@ def main():
     parser.add_argument('--warmup', type=int, default=2, help='seconds of warm-up before each run (default 2)')
     parser.add_argument('--conc', default='16,64', help='wrk connections, comma-separated (default 16,64)')
     parser.add_argument('--keep', action='store_true', help='keep the container afterwards')
+    parser.add_argument('--no-tuning', dest='tuning', action='store_false',
+                        help='skip the tuning rows (the default with threads 5 / 30, without the access log)')
     parser.add_argument('--container', default=NAME, help=argparse.SUPPRESS)
     parser.add_argument('--from-json', metavar='PATH', help='only rewrite the markdown and PNG of an earlier results JSON')
     args = parser.parse_args()
