@@ -54,8 +54,11 @@ def test_processes_threads_and_users(host):
     blog = http_json(host, "/blog/", vhost="www.test")
     assert blog["user"] == "blog"
     assert blog["mod_wsgi_process_group"] == "blog"
-    assert blog["wsgi_multiprocess"] is False  # processes omitted: one process, as the guide says
-    assert len(registered_pids(host, "blog")) == 1
+    # processes omitted: one per core (at most 8; memory and Apache workers are ample here), see
+    # docs/operations.md; on a 1-core host that is the guide's single process (multiprocess False).
+    expected = min(int(host.run("nproc").stdout), 8)
+    assert blog["wsgi_multiprocess"] is (expected > 1)
+    assert len(registered_pids(host, "blog")) == expected
 
 
 def _cookie_jar(host, name):
