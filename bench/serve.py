@@ -403,7 +403,7 @@ class Bench:
     def tuned(self, key):
         """Measure the default with one vhost setting changed (TUNING[key]), then put the vhost back."""
         vhost = '/etc/apache2/sites-available/modwsgi-%s.conf' % BENCH_HOST
-        self.c.sh("cp -p %s /tmp/vhost.orig && sed -i '%s' %s && apache2ctl -t -q" % (vhost, TUNING[key], vhost))
+        self.c.sh("cp -p %s /tmp/vhost.orig && sed -i '%s' %s && apache2ctl -t >/dev/null 2>&1" % (vhost, TUNING[key], vhost))
         try:
             self.apache('reload')
             self.measure(key)
