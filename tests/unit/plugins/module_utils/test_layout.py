@@ -97,7 +97,7 @@ def test_rule_table_has_every_id_and_severity():
         'schema', 'name', 'server-name', 'path', 'env', 'tls-mismatch', 'alias-conflict', 'static-url', 'deploy',
         'mount', 'mount-unique', 'mount-nesting', 'script-dir', 'script-name', 'settings-in-script-dir', 'exposed',
         'settings-module', 'sys-path', 'force-script-name', 'processes-1', 'thread-safety', 'embedded-user',
-        'daemon-name', 'session-cookie', 'capacity', 'python-abi', 'restrict-embedded',
+        'daemon-name', 'session-cookie', 'capacity', 'python-abi', 'restrict-embedded', 'mpm-choice',
     }
     assert set(L.RULES) == expected
     assert L.RULES['mount-nesting'][0] == L.WARNING
@@ -854,7 +854,7 @@ def test_processes_1_warns():
     result = run([site(daemon={'processes': 1})])
     assert_clean(result)
     finding = assert_warning(result, 'processes-1', 'daemon.processes')
-    assert 'omit' in finding.fix
+    assert 'processes: null' in finding.fix
 
 
 def test_processes_omitted_or_more_do_not_warn():
@@ -1382,3 +1382,11 @@ def test_daemon_processes_shrink_to_fit_memory_and_one_means_left_out():
 
 def test_server_cores_must_be_positive():
     assert_error(run([site('shop')], server_cores=0), 'schema', field='server_cores')
+
+
+def test_mpm_choice_warns_for_prefork_without_embedded_sites():
+    finding = assert_warning(run([site('shop')], mpm='prefork'), 'mpm-choice', 'mpm')
+    assert 'apache_mpm: event' in finding.fix
+    assert not find(run([site('shop'), site('emb', mode='embedded')], mpm='prefork'), 'mpm-choice')
+    assert not find(run([site('shop')], mpm='event'), 'mpm-choice')
+    assert not find(run([site('shop')], mpm='worker'), 'mpm-choice')
