@@ -74,6 +74,15 @@ def _set_attrs(path, uid, gid, mode):
         os.chmod(path, mode)  # after chown: chown clears setgid bits
 
 
+def _fix_attrs(path, st, uid, gid, mode, check_mode):
+    """Enforce owner, group and mode on an existing path; True when something differed."""
+    if not _attrs_differ(st, uid, gid, mode):
+        return False
+    if not check_mode:
+        _set_attrs(path, uid, gid, mode)
+    return True
+
+
 def _read(path):
     try:
         with open(path, 'rb') as handle:
@@ -110,11 +119,7 @@ def _directory(entry, uid, gid, mode, check_mode):
         return True
     if not stat.S_ISDIR(st.st_mode):
         raise FileBatchError('%s exists and is not a directory' % path)
-    if _attrs_differ(st, uid, gid, mode):
-        if not check_mode:
-            _set_attrs(path, uid, gid, mode)
-        return True
-    return False
+    return _fix_attrs(path, st, uid, gid, mode, check_mode)
 
 
 def _file(entry, uid, gid, mode, check_mode, diffs):
@@ -135,20 +140,12 @@ def _file(entry, uid, gid, mode, check_mode, diffs):
             return True
         if stat.S_ISLNK(st.st_mode):
             raise FileBatchError('%s is a symlink; refusing to change what it points at' % path)
-        if _attrs_differ(st, uid, gid, mode):
-            if not check_mode:
-                _set_attrs(path, uid, gid, mode)
-            return True
-        return False
+        return _fix_attrs(path, st, uid, gid, mode, check_mode)
 
     data = content.encode('utf-8') if isinstance(content, str) else bytes(content)
     before = None if (st is None or stat.S_ISLNK(st.st_mode)) else _read(path)
     if before == data:
-        if _attrs_differ(st, uid, gid, mode):
-            if not check_mode:
-                _set_attrs(path, uid, gid, mode)
-            return True
-        return False
+        return _fix_attrs(path, st, uid, gid, mode, check_mode)
     if diffs is not None and not entry.get('no_diff'):
         diffs.append({'before_header': path, 'after_header': path,
                       'before': '' if before is None else before.decode('utf-8', 'replace'),
