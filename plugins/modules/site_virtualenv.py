@@ -56,7 +56,7 @@ EXAMPLES = r"""
   modwsgi.django.site_virtualenv:
     site: "{{ layout.sites[0] }}"
     release_dir: /srv/django/shop/releases/0123456789ab
-    pip_extra_args: --only-binary=:all:
+    pip_extra_args: "--only-binary=:all:"
 """
 
 RETURN = r"""
