@@ -94,7 +94,7 @@ def ensure(site, release_dir, run, extra_args='', site_gid=0, versions=None):
     """
     versions = {} if versions is None else versions
     python = site.get('python') or '/usr/bin/python3'
-    version = python_version(python, versions, lambda argv: run(argv))
+    version = python_version(python, versions, run)
     if version is None:
         raise VenvError('the interpreter %s does not run' % python)
     requirements = site.get('requirements')

@@ -12,7 +12,8 @@ import pytest
 from ansible_collections.modwsgi.django.plugins.module_utils import _venv as V
 
 PIP_DJANGO6_ON_311 = """Collecting Django<6.1,>=6.0 (from -r /srv/django/good/releases/abc/requirements.txt (line 1))
-ERROR: Ignored the following versions that require a different python version: 5.2a1 Requires-Python >=3.10; 6.0 Requires-Python >=3.12; 6.0.1 Requires-Python >=3.12; 6.0a1 Requires-Python >=3.12; 6.0b1 Requires-Python >=3.12
+ERROR: Ignored the following versions that require a different python version: 5.2a1 Requires-Python >=3.10; \
+6.0 Requires-Python >=3.12; 6.0.1 Requires-Python >=3.12; 6.0a1 Requires-Python >=3.12; 6.0b1 Requires-Python >=3.12
 ERROR: Could not find a version that satisfies the requirement Django<6.1,>=6.0 (from versions: 1.1.3, 5.2.9)
 ERROR: No matching distribution found for Django<6.1,>=6.0
 """
