@@ -45,7 +45,7 @@ def _set_cookies(host, path, method="GET", data=None, jar=None):
 
 
 def _colors(host):
-    return dict(line.split() for line in host.file(MAP).content_string.splitlines() if line.strip())
+    return dict(line.split() for line in host.file(MAP).content_string.splitlines() if line.strip() and not line.startswith("#"))
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_manifest_static_served_by_apache(host, site, name):
     assert head.startswith("HTTP/1.1 200"), head
     assert "X-Frame-Options" in head or "Server" in head
     served = out.stdout.split()[0]
-    on_disk = hashlib.md5(host.file("/srv/django/%s/static/%s" % (site, hashed)).content_bytes).hexdigest()
+    on_disk = hashlib.md5(host.file("/srv/django/%s/static/%s" % (site, hashed)).content).hexdigest()
     assert served == on_disk
     assert served[:12] == digest  # the manifest's hash names exactly these bytes
     assert host.file("/srv/django/%s/static" % site).user == site  # getting-started.md §6: <site>:www-data
