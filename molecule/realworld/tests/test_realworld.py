@@ -136,15 +136,15 @@ def test_cookies_stay_under_their_mount(host):
     assert not names["/cms"] & names["/app"], names
 
 
-def _variant(root, src, edit):
+def _variant(root, src, *edits):
     dest = os.path.join(root, os.path.basename(src))
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    path, old, new = edit
-    with open(os.path.join(dest, path)) as handle:
-        text = handle.read()
-    assert old in text
-    with open(os.path.join(dest, path), "w") as handle:
-        handle.write(text.replace(old, new))
+    for path, old, new in edits:
+        with open(os.path.join(dest, path)) as handle:
+            text = handle.read()
+        assert old in text
+        with open(os.path.join(dest, path), "w") as handle:
+            handle.write(text.replace(old, new))
     return dest
 
 
@@ -160,6 +160,7 @@ def _start_load(host, tag, seconds=300):
 
 
 def test_code_deploy_flips_colors_without_failed_requests(host):
+    venv_before = host.run("readlink /srv/django/app/current/.modwsgi-venv").stdout.strip()
     before = _colors(host)
     assert set(before) >= {"cms", "app"}, before
     root = tempfile.mkdtemp(prefix="modwsgi-realworld-")
@@ -167,7 +168,10 @@ def test_code_deploy_flips_colors_without_failed_requests(host):
         cms = _variant(root, os.path.join(GEN, "cmsite"),
                        ("home/templates/home/home_page.html", "{% block content %}",
                         "{% block content %}\n<p>realworld-cms-v2</p>"))
-        app = _variant(root, os.path.join(GEN, "appsite"), ("appsite/views.py", "realworld-app-v1", "realworld-app-v2"))
+        # requirements/base.txt is reached through requirements.txt -> requirements/production.txt -> base.txt:
+        # a change there must give the new release a new virtualenv (issue 13 item 3).
+        app = _variant(root, os.path.join(GEN, "appsite"), ("appsite/views.py", "realworld-app-v1", "realworld-app-v2"),
+                       ("requirements/base.txt", "whitenoise", "whitenoise\nsqlparse"))
         outs = _start_load(host, "deploy")
         time.sleep(2)
         try:
@@ -191,6 +195,9 @@ def test_code_deploy_flips_colors_without_failed_requests(host):
     assert status == 200 and "realworld-cms-v2" in body, body[:2000]
     status, _c, _h, body = _set_cookies(host, "/app/")
     assert status == 200 and "realworld-app-v2" in body, body[:2000]
+    venv_after = host.run("readlink /srv/django/app/current/.modwsgi-venv").stdout.strip()
+    assert venv_before and venv_after and venv_after != venv_before, (venv_before, venv_after)
+    assert host.file(venv_before).is_directory  # the old release keeps its own virtualenv
 
 
 def test_after_deploy_static_admin_and_cookies(host, superusers):
