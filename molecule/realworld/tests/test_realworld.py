@@ -86,8 +86,12 @@ def test_manifest_static_served_by_apache(host, site, name):
     on_disk = hashlib.md5(host.file("/srv/django/%s/static/%s" % (site, hashed)).content).hexdigest()
     assert served == on_disk
     assert served[:12] == digest  # the manifest's hash names exactly these bytes
-    assert host.file("/srv/django/%s/static" % site).user == site  # getting-started.md §6: <site>:www-data
-    assert host.file("/srv/django/%s/static" % site).group == "www-data"
+    # getting-started.md §6: root:www-data 2755, public content the site itself can read but not write
+    static = host.file("/srv/django/%s/static" % site)
+    assert (static.user, static.group, oct(static.mode)) == ("root", "www-data", "0o2755")
+    as_site = "setpriv --reuid=%s --regid=%s --init-groups -- " % (site, site)
+    assert host.run(as_site + "cat /srv/django/%s/static/staticfiles.json" % site).rc == 0
+    assert host.run(as_site + "touch /srv/django/%s/static/x" % site).rc != 0
 
 
 def _login(host, site, login_path, index_path, logged_in_marker):
