@@ -100,17 +100,17 @@ def _public_file(old):
     return 0o644 | (old & 0o100 and 0o111)
 
 
-def _private_dir(old):
+def private_dir(old):
     return 0o750
 
 
-def _private_file(old):
+def private_file(old):
     return 0o640 | (old & 0o100 and 0o110)
 
 
 def seal(site, release_dir, apache_gid, site_gid, root_uid=0):
     """Release: root:<site group>, u=rwX,g=rX,o=. Static dir: root:<apache group>, readable by all."""
-    set_tree(release_dir, root_uid, site_gid, _private_dir, _private_file)
+    set_tree(release_dir, root_uid, site_gid, private_dir, private_file)
     static = site.get('static')
     if isinstance(static, dict):
         set_tree(static['dir'], root_uid, apache_gid, _public_dir, _public_file)

@@ -19,7 +19,8 @@ import re
 import shlex
 import shutil
 
-from ansible_collections.modwsgi.django.plugins.module_utils._manage import set_tree
+from ansible_collections.modwsgi.django.plugins.module_utils._activate import link
+from ansible_collections.modwsgi.django.plugins.module_utils._manage import private_dir, private_file, set_tree
 from ansible_collections.modwsgi.django.plugins.module_utils._release import ClosureError, python_version, venv_name
 
 COMPLETE = '.modwsgi-complete'
@@ -63,29 +64,6 @@ def decisive(output):
     return verdict, mismatch is not None
 
 
-def _link(target, path):
-    """Point ``path`` at ``target`` (symlink made beside it, then renamed over it: never missing)."""
-    try:
-        if os.readlink(path) == target:
-            return False
-    except OSError:
-        pass
-    tmp = '%s.tmp%d' % (path, os.getpid())
-    if os.path.lexists(tmp):
-        os.unlink(tmp)
-    os.symlink(target, tmp)
-    os.replace(tmp, path)
-    return True
-
-
-def _private_dir(old):
-    return 0o750
-
-
-def _private_file(old):
-    return 0o640 | (old & 0o100 and 0o110)
-
-
 def ensure(site, release_dir, run, extra_args='', site_gid=0, versions=None):
     """Build (if needed) and link the virtualenv of ``release_dir``.
 
@@ -118,12 +96,12 @@ def ensure(site, release_dir, run, extra_args='', site_gid=0, versions=None):
                     output = (out or '') + '\n' + (err or '')
                     line, mismatch = decisive(output)
                     raise VenvError(line, output, mismatch)
-            set_tree(venv, 0, site_gid, _private_dir, _private_file)
+            set_tree(venv, 0, site_gid, private_dir, private_file)
             with open(os.path.join(venv, COMPLETE), 'w'):
                 pass
         except BaseException:
             shutil.rmtree(venv, ignore_errors=True)
             raise
         built = True
-    linked = _link(venv, os.path.join(release_dir, LINK))
+    linked = link(venv, os.path.join(release_dir, LINK))
     return {'changed': built or linked, 'built': built, 'venv': venv, 'name': name}
