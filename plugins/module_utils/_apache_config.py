@@ -15,7 +15,15 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
+
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import (
+    atomic_symlink,
+    atomic_write,
+    parse_mode,
+    read_bytes,
+    readlink,
+    remove_file,
+)
 
 KINDS = ("mods", "conf", "sites")
 _DEPENDS = re.compile(r"^#\s*Depends:\s*(.+)$", re.MULTILINE)
@@ -32,14 +40,10 @@ class ConfigError(Exception):
 
 
 class LocalFS:
-    """The real filesystem. Tests substitute a temporary directory, not a fake."""
+    """The real filesystem (through ``_fs``). Tests substitute a temporary directory, not a fake."""
 
     def read(self, path):
-        try:
-            with open(path, "rb") as handle:
-                return handle.read()
-        except FileNotFoundError:
-            return None
+        return read_bytes(path)
 
     def mode(self, path):
         try:
@@ -48,42 +52,20 @@ class LocalFS:
             return None
 
     def write(self, path, data, mode):
-        directory = os.path.dirname(path)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".modwsgi-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, mode)
-            os.rename(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write(path, data, mode)
 
     def remove(self, path):
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
+        remove_file(path)
 
     def readlink(self, path):
-        try:
-            return os.readlink(path)
-        except (FileNotFoundError, OSError):
-            return None
+        return readlink(path)
 
     def exists(self, path):
         return os.path.lexists(path)
 
     def symlink(self, target, path):
-        self.remove(path)
-        os.symlink(target, path)
-
-
-def _mode(value):
-    if isinstance(value, int):
-        return value
-    return int(str(value), 8)
+        """Point ``path`` at ``target`` by renaming a new link over it: the path never goes missing."""
+        atomic_symlink(target, path)
 
 
 class Transaction:
@@ -134,7 +116,10 @@ class Transaction:
 
     def put_file(self, path, content, mode="0644", check_mode=False):
         data = content.encode("utf-8") if isinstance(content, str) else content
-        want_mode = _mode(mode)
+        try:
+            want_mode = parse_mode(mode)
+        except ValueError as exc:
+            raise ConfigError("file %s: %s" % (path, exc))
         before = self.fs.read(path)
         if before == data and self.fs.mode(path) == want_mode:
             return False

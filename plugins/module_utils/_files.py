@@ -27,7 +27,8 @@ import grp
 import os
 import pwd
 import stat
-import tempfile
+
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write, parse_mode, read_bytes, readlink
 
 
 class FileBatchError(Exception):
@@ -52,15 +53,10 @@ def _account_id(kind, name, check_mode):
 def _mode(value, path):
     if value is None:
         return None
-    if isinstance(value, int):
-        return value
     try:
-        mode = int(str(value), 8)
-    except ValueError:
-        raise FileBatchError('%s: mode %r is not an octal number such as "0750"' % (path, value))
-    if mode > 0o7777:
-        raise FileBatchError('%s: mode %r is out of range' % (path, value))
-    return mode
+        return parse_mode(value)
+    except ValueError as exc:
+        raise FileBatchError('%s: %s' % (path, exc))
 
 
 def _attrs_differ(st, uid, gid, mode):
@@ -81,31 +77,6 @@ def _fix_attrs(path, st, uid, gid, mode, check_mode):
     if not check_mode:
         _set_attrs(path, uid, gid, mode)
     return True
-
-
-def _read(path):
-    try:
-        with open(path, 'rb') as handle:
-            return handle.read()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-
-
-def _write_atomic(path, data, uid, gid, mode):
-    directory = os.path.dirname(path) or '.'
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path), suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchown(handle.fileno(), -1 if uid is None else uid, -1 if gid is None else gid)
-            os.fchmod(handle.fileno(), 0o644 if mode is None else mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _directory(entry, uid, gid, mode, check_mode):
@@ -143,7 +114,7 @@ def _file(entry, uid, gid, mode, check_mode, diffs):
         return _fix_attrs(path, st, uid, gid, mode, check_mode)
 
     data = content.encode('utf-8') if isinstance(content, str) else bytes(content)
-    before = None if (st is None or stat.S_ISLNK(st.st_mode)) else _read(path)
+    before = None if (st is None or stat.S_ISLNK(st.st_mode)) else read_bytes(path)
     if before == data:
         return _fix_attrs(path, st, uid, gid, mode, check_mode)
     if diffs is not None and not entry.get('no_diff'):
@@ -153,7 +124,7 @@ def _file(entry, uid, gid, mode, check_mode, diffs):
     if not check_mode:
         if st is not None and stat.S_ISREG(st.st_mode) and mode is None:
             mode = stat.S_IMODE(st.st_mode)
-        _write_atomic(path, data, uid, gid, mode)
+        atomic_write(path, data, 0o644 if mode is None else mode, uid, gid)
     return True
 
 
@@ -161,7 +132,7 @@ def _link(entry, check_mode):
     path, src = entry['path'], entry.get('src')
     if not src:
         raise FileBatchError('%s: a link needs src' % path)
-    if os.path.islink(path) and os.readlink(path) == src:
+    if readlink(path) == src:
         return False
     if os.path.lexists(path):
         if os.path.isdir(path) and not os.path.islink(path):
@@ -169,11 +140,7 @@ def _link(entry, check_mode):
         if not entry.get('force', True):
             return False
     if not check_mode:
-        tmp = os.path.join(os.path.dirname(path), '.%s.%d.tmp' % (os.path.basename(path), os.getpid()))
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        os.symlink(src, tmp)
-        os.replace(tmp, path)
+        atomic_symlink(src, path)
     return True
 
 
