@@ -22,6 +22,8 @@ import re
 import signal
 import time
 
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write, readlink
+
 COLORS = ("blue", "green")
 
 
@@ -47,33 +49,11 @@ def read_map(path):
 
 
 def write_map(path, colors):
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    with open(tmp, "w") as handle:
-        handle.write("# Managed by modwsgi.django: live color per site (RewriteMap txt)\n")
-        for name in sorted(colors):
-            handle.write("%s %s\n" % (name, colors[name]))
-    os.chmod(tmp, 0o644)
+    """Rewrite the RewriteMap file atomically, mode 0644, one ``<site> <color>`` line per site."""
+    lines = ["# Managed by modwsgi.django: live color per site (RewriteMap txt)\n"]
+    lines.extend("%s %s\n" % (name, colors[name]) for name in sorted(colors))
     # mod_rewrite re-reads a txt map when its mtime changes (the rename gives a new inode and mtime).
-    os.rename(tmp, path)
-
-
-def link(target, path):
-    """Atomically point symlink ``path`` at ``target`` (rename over the old link)."""
-    if os.path.islink(path) and os.readlink(path) == target:
-        return False
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    if os.path.lexists(tmp):
-        os.unlink(tmp)
-    os.symlink(target, tmp)
-    os.rename(tmp, path)
-    return True
-
-
-def readlink(path):
-    try:
-        return os.readlink(path)
-    except OSError:
-        return None
+    atomic_write(path, "".join(lines).encode("utf-8"), 0o644)
 
 
 class Procs:
@@ -191,84 +171,130 @@ def warm(probe, params, color, count):
         thread.join(timeout=30)
 
 
+def plan(site, rollback=False):
+    """What ``activate(site, rollback=rollback)`` will do, read from the links and the map alone.
+
+    Changes nothing and probes nothing; ``activate`` follows the plan it gets from here, and check
+    mode reports it, so the two cannot disagree. Returns a dict:
+
+    ``result``: what ``activate`` returns when every health check passes (changed, site, mode,
+    release, and live/previous/first/reload_required where they apply).
+    ``action``: bluegreen ``rollback`` (flip to the idle color and its ``target``), ``none`` (the
+    release is live; ``write_map``/``link_current`` say what needs repairing), ``first`` (both
+    colors start on the release) or ``switch`` (to the idle color, ``restart_idle`` when its link
+    moves or a restart is forced); restart/embedded ``none`` or ``relink`` (``restart``: signal the
+    group and health-check, for a restart site that had a release before). Bluegreen plans also
+    carry ``colors`` (the map as read), ``live`` and ``idle``.
+
+    Raises ActivationError when there is nothing to activate.
+    """
+    root = site["root"]
+    release = site["release_dir"]
+    current = os.path.join(root, "current")
+    force = site.get("force", False)
+    result = {"changed": False, "site": site["name"], "mode": site["mode"]}
+    bluegreen = site["mode"] == "bluegreen"
+    if release is None and not (bluegreen and rollback):
+        raise ActivationError("no release to activate (release_dir is required unless a bluegreen site rolls back)")
+
+    if bluegreen:
+        colors = read_map(site["map_path"])
+        live = colors.get(site["name"], "blue")
+        idle = other(live)
+        step = {"result": result, "colors": colors, "live": live, "idle": idle}
+        if rollback:
+            target = readlink(os.path.join(root, idle))
+            if target is None:
+                raise ActivationError("site %s: no previous release on color %s to roll back to" % (site["name"], idle))
+            result.update(changed=True, live=idle, previous=live, release=target)
+            step.update(action="rollback", target=target)
+            return step
+        live_target = readlink(os.path.join(root, live))
+        if live_target == release and not force:
+            # First deploy through the role (it links both colors before Apache starts them): the
+            # live color is recorded explicitly instead of relying on the map's default.
+            repair_map = site["name"] not in colors
+            repair_current = readlink(current) != release
+            result.update(changed=repair_map or repair_current, live=live, release=release)
+            step.update(action="none", write_map=repair_map, link_current=repair_current)
+            return step
+        if live_target is None:
+            result.update(changed=True, live="blue", release=release, first=True)
+            step.update(action="first")
+            return step
+        result.update(changed=True, live=idle, previous=live, release=release)
+        step.update(action="switch", restart_idle=force or readlink(os.path.join(root, idle)) != release)
+        return step
+
+    previous = readlink(current)
+    if previous == release and not (force and previous is not None):
+        result.update(release=release)
+        return {"result": result, "action": "none"}
+    result.update(changed=True, release=release, previous=previous)
+    if site["mode"] == "embedded":
+        result["reload_required"] = previous is not None
+    return {"result": result, "action": "relink", "previous": previous,
+            "restart": site["mode"] == "restart" and previous is not None}
+
+
 def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
-    """Make ``site['release_dir']`` live. Returns a result dict; raises ActivationError.
+    """Make ``site['release_dir']`` live, as ``plan`` decides. Returns the plan's result; raises ActivationError.
 
     ``site``: name, mode (bluegreen|restart|embedded), root, release_dir, map_path,
-    health (path, host, port, scheme, retries, delay), restart_timeout.
+    health (path, host, port, scheme, retries, delay), restart_timeout, force (optional).
     """
+    step = plan(site, rollback)
+    result = step["result"]
     procs = procs or Procs(os.path.join(site["root"], "run"))
     root = site["root"]
     release = site["release_dir"]
     release_id = os.path.basename(release.rstrip("/")) if release else None
     current = os.path.join(root, "current")
-    result = {"changed": False, "site": site["name"], "mode": site["mode"]}
+    action = step["action"]
 
     if site["mode"] == "bluegreen":
-        colors = read_map(site["map_path"])
-        live = colors.get(site["name"], "blue")
-        idle = other(live)
-        live_target = readlink(os.path.join(root, live))
-        if rollback:
-            target = readlink(os.path.join(root, idle))
-            if target is None:
-                raise ActivationError("site %s: no previous release on color %s to roll back to" % (site["name"], idle))
+        colors, idle = step["colors"], step["idle"]
+        if action == "rollback":
+            target = step["target"]
             health(probe, site["health"], idle, os.path.basename(target), sleep)
             colors[site["name"]] = idle
             write_map(site["map_path"], colors)
-            link(target, current)
-            result.update(changed=True, live=idle, previous=live, release=target)
-            return result
-        force = site.get("force", False)
-        if live_target == release and not force:
-            result.update(live=live, release=release)
-            if site["name"] not in colors:
-                # First deploy through the role (it links both colors before Apache starts them):
-                # record the live color explicitly instead of relying on the map's default.
-                colors[site["name"]] = live
+            atomic_symlink(target, current)
+        elif action == "none":
+            if step["write_map"]:
+                colors[site["name"]] = step["live"]
                 write_map(site["map_path"], colors)
-                result["changed"] = True
-            if readlink(current) != release:
-                link(release, current)
-                result["changed"] = True
-            return result
-        if live_target is None:
-            # First deploy: both colors start on this release; Apache (re)loads them.
-            link(release, os.path.join(root, "blue"))
-            link(release, os.path.join(root, "green"))
-            link(release, current)
+            if step["link_current"]:
+                atomic_symlink(release, current)
+        elif action == "first":
+            # Both colors start on this release; Apache (re)loads them.
+            atomic_symlink(release, os.path.join(root, "blue"))
+            atomic_symlink(release, os.path.join(root, "green"))
+            atomic_symlink(release, current)
             colors[site["name"]] = "blue"
             write_map(site["map_path"], colors)
-            result.update(changed=True, live="blue", release=release, first=True)
-            return result
-        if readlink(os.path.join(root, idle)) != release or force:
-            link(release, os.path.join(root, idle))
-            restart_group(procs, "%s_%s" % (site["name"], idle), site["restart_timeout"], sleep)
-        health(probe, site["health"], idle, release_id, sleep)
-        warm(probe, site["health"], idle, max(4, 3 * len(procs.pids("%s_%s" % (site["name"], idle)))))
-        colors[site["name"]] = idle
-        write_map(site["map_path"], colors)
-        link(release, current)
-        result.update(changed=True, live=idle, previous=live, release=release)
+        else:
+            if step["restart_idle"]:
+                atomic_symlink(release, os.path.join(root, idle))
+                restart_group(procs, "%s_%s" % (site["name"], idle), site["restart_timeout"], sleep)
+            health(probe, site["health"], idle, release_id, sleep)
+            warm(probe, site["health"], idle, max(4, 3 * len(procs.pids("%s_%s" % (site["name"], idle)))))
+            colors[site["name"]] = idle
+            write_map(site["map_path"], colors)
+            atomic_symlink(release, current)
         return result
 
-    previous = readlink(current)
-    force = site.get("force", False) and previous is not None
-    if previous == release and not force:
-        result.update(release=release)
+    if action == "none":
         return result
-    link(release, current)
-    result.update(changed=True, release=release, previous=previous)
-    if site["mode"] == "embedded":
-        result["reload_required"] = previous is not None
+    atomic_symlink(release, current)
+    if not step["restart"]:
         return result
-    if previous is None:
-        return result
+    previous = step["previous"]
     try:
         restart_group(procs, site["name"], site["restart_timeout"], sleep)
         health(probe, site["health"], None, release_id, sleep)
     except ActivationError as exc:
-        link(previous, current)
+        atomic_symlink(previous, current)
         try:
             restart_group(procs, site["name"], site["restart_timeout"], sleep)
         except ActivationError:

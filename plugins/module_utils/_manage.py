@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import os
 import stat
+from functools import partial
+
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import touch as fs_touch
 
 MIGRATED = '.modwsgi-migrated'
 COLLECTED = '.modwsgi-collected'
@@ -147,7 +150,7 @@ def run_steps(site, release_dir, run, ids, steps=None, touch=None):
     failure. The release and the static dir are sealed on the way out, failed or not.
     """
     steps = pending(site, release_dir) if steps is None else steps
-    touch = touch or _touch
+    touch = touch or partial(fs_touch, mode=0o640)
     ran, found = [], []
     unsealed = False
     try:
@@ -170,9 +173,3 @@ def run_steps(site, release_dir, run, ids, steps=None, touch=None):
         if unsealed:
             seal(site, release_dir, ids['apache_gid'], ids['site_gid'])
     return {'ran': ran, 'findings': found}
-
-
-def _touch(path):
-    with open(path, 'a'):
-        pass
-    os.chmod(path, 0o640)

@@ -23,6 +23,7 @@ import os
 import shlex
 
 from ansible_collections.modwsgi.django.plugins.module_utils._activate import read_map
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import readlink
 from ansible_collections.modwsgi.django.plugins.module_utils._manage import markers as manage_markers
 
 
@@ -130,13 +131,6 @@ def venv_name(release_dir, requirements, version_line, extra_args=''):
     return fingerprint(closure, version_line, extra_args)
 
 
-def _readlink(path):
-    try:
-        return os.readlink(path)
-    except OSError:
-        return None
-
-
 def markers(site):
     """Marker files a finished build leaves in the release directory."""
     return ['.modwsgi-release'] + manage_markers(site)
@@ -163,17 +157,17 @@ def status(site, release_dir, colors, versions, run, extra_args=''):
         venv = os.path.join(site['paths']['venvs'], venv_name(release_dir, site.get('requirements'), version, extra_args))
     except ClosureError as exc:
         return {'built': False, 'live': False, 'why': 'requirements: %s' % exc}
-    if _readlink(os.path.join(release_dir, '.modwsgi-venv')) != venv:
+    if readlink(os.path.join(release_dir, '.modwsgi-venv')) != venv:
         return {'built': False, 'live': False, 'why': 'release is not linked to virtualenv %s' % os.path.basename(venv)}
     if not os.path.exists(os.path.join(venv, '.modwsgi-complete')):
         return {'built': False, 'live': False, 'why': 'virtualenv %s is not complete' % os.path.basename(venv)}
     for name in links(site):
         if not os.path.lexists(os.path.join(root, name)):
             return {'built': False, 'live': False, 'why': 'no %s link' % name}
-    live = _readlink(os.path.join(root, 'current')) == release_dir
+    live = readlink(os.path.join(root, 'current')) == release_dir
     if live and 'blue' in links(site):
         color = colors.get(site['name'])
-        live = color in ('blue', 'green') and _readlink(os.path.join(root, color)) == release_dir
+        live = color in ('blue', 'green') and readlink(os.path.join(root, color)) == release_dir
     return {'built': True, 'live': live, 'why': 'live' if live else 'built, not live'}
 
 

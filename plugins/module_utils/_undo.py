@@ -16,25 +16,8 @@ A site with a ``current`` link is never touched.
 from __future__ import annotations
 
 import os
-import shutil
 
-
-def _remove(path, removed):
-    if os.path.islink(path) or os.path.isfile(path):
-        os.unlink(path)
-        removed.append(path)
-    elif os.path.isdir(path):
-        shutil.rmtree(path)
-        removed.append(path)
-
-
-def _rmdir_if_empty(path, removed):
-    try:
-        os.rmdir(path)
-    except OSError:
-        return False
-    removed.append(path)
-    return True
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import remove, rmdir_if_empty
 
 
 def discard(site, check_mode=False):
@@ -58,9 +41,7 @@ def discard(site, check_mode=False):
         present = [path for path in owned if os.path.lexists(path)]
         return {'changed': bool(present), 'removed': present, 'kept': [], 'skipped': None}
     removed = []
-    for path in owned:
-        _remove(path, removed)
-    for path in maybe_empty + [root]:
-        _rmdir_if_empty(path, removed)
+    removed.extend(path for path in owned if remove(path))
+    removed.extend(path for path in maybe_empty + [root] if rmdir_if_empty(path))
     kept = [path for path in maybe_empty + [root] if os.path.isdir(path)]
     return {'changed': bool(removed), 'removed': removed, 'kept': kept, 'skipped': None}

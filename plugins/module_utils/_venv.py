@@ -19,7 +19,7 @@ import re
 import shlex
 import shutil
 
-from ansible_collections.modwsgi.django.plugins.module_utils._activate import link
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, touch
 from ansible_collections.modwsgi.django.plugins.module_utils._manage import private_dir, private_file, set_tree
 from ansible_collections.modwsgi.django.plugins.module_utils._release import ClosureError, python_version, venv_name
 
@@ -97,11 +97,10 @@ def ensure(site, release_dir, run, extra_args='', site_gid=0, versions=None):
                     line, mismatch = decisive(output)
                     raise VenvError(line, output, mismatch)
             set_tree(venv, 0, site_gid, private_dir, private_file)
-            with open(os.path.join(venv, COMPLETE), 'w'):
-                pass
+            touch(os.path.join(venv, COMPLETE))
         except BaseException:
             shutil.rmtree(venv, ignore_errors=True)
             raise
         built = True
-    linked = link(venv, os.path.join(release_dir, LINK))
+    linked = atomic_symlink(venv, os.path.join(release_dir, LINK))
     return {'changed': built or linked, 'built': built, 'venv': venv, 'name': name}

@@ -97,8 +97,9 @@ attributes:
     description: Can run in check mode and return whether a switch would happen.
     details:
       - Changes nothing and runs no health check, so it cannot tell whether the new release would pass it.
-      - For a bluegreen site it compares the live color's release with O(release_dir) (or reports a change for
-        O(rollback=true)); for the other modes it compares C(<root>/current) with O(release_dir).
+      - It follows the same decision as a real run, from the color links, C(<root>/current) and the map, and
+        returns what a real run returns when its health checks pass (RV(live), RV(previous), RV(release),
+        RV(first), RV(reload_required)); a rollback without a previous release fails as a real run would.
   diff_mode:
     support: none
     description: Nothing to diff.
@@ -147,16 +148,13 @@ first:
   type: bool
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.modwsgi.django.plugins.module_utils._activate import (
     ActivationError,
     activate,
     http_probe,
-    read_map,
-    readlink,
+    plan,
 )
 from ansible_collections.modwsgi.django.plugins.module_utils._logtail import explain, size
 
@@ -191,13 +189,14 @@ def main():
                    "scheme": p["health_scheme"], "retries": p["health_retries"], "delay": p["health_delay"]},
     }
     if module.check_mode:
-        if p["mode"] == "bluegreen":
-            live = read_map(p["map_path"]).get(p["name"], "blue")
-            target = readlink(os.path.join(p["root"], live))
-            changed = p["rollback"] or p["force_restart"] or target != p["release_dir"]
-        else:
-            changed = p["force_restart"] or readlink(os.path.join(p["root"], "current")) != p["release_dir"]
-        module.exit_json(changed=changed, release=p["release_dir"])
+        # The same decision the real run follows (_activate.plan), without switching or probing.
+        try:
+            predicted = plan(site, rollback=p["rollback"])
+        except ActivationError as exc:
+            module.fail_json(msg="site %s: %s. The previously live release keeps serving." % (p["name"], exc))
+        except OSError as exc:
+            module.fail_json(msg="site %s: cannot switch release: %s" % (p["name"], exc))
+        module.exit_json(**predicted["result"])
     log_offset = size(p["error_log"])
     try:
         result = activate(site, http_probe, rollback=p["rollback"])

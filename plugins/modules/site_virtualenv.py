@@ -85,6 +85,7 @@ import os  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import readlink  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._release import ClosureError, python_version, venv_name  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._venv import COMPLETE, LINK, VenvError, ensure  # noqa: E402
 
@@ -115,7 +116,7 @@ def main():
         except ClosureError as exc:
             module.fail_json(msg="site '%s', field requirements: %s (release %s)" % (name, exc, release_id))
         complete = os.path.exists(os.path.join(venv, COMPLETE))
-        linked = os.path.islink(os.path.join(release_dir, LINK)) and os.readlink(os.path.join(release_dir, LINK)) == venv
+        linked = readlink(os.path.join(release_dir, LINK)) == venv
         module.exit_json(changed=not (complete and linked), venv=venv, name=os.path.basename(venv), built=False)
     try:
         gid = grp.getgrnam(site["group"]).gr_gid
