@@ -6,6 +6,7 @@
 #   4. every examples/*/inventory.yml passes modwsgi.django.validate_sites on paper
 #      (examples/validate.yml) and `ansible-playbook --syntax-check modwsgi.django.deploy`
 #   5. ansible-doc renders every module, filter and role of the collection
+#   6. README.md lists every module and filter; meta/runtime.yml's action group lists every module
 # Runs every check, prints what failed, exits non-zero when anything did.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -107,6 +108,26 @@ for dir in roles/*/; do
     continue
   fi
   run "ansible-doc -t role modwsgi.django.$name" doc_check role "$name" "modwsgi.django.$name"
+done
+
+# --- 6. public surface -----------------------------------------------------------------------------
+in_readme() { grep -qF "\`modwsgi.django.$1\`" README.md || { echo "README.md does not list modwsgi.django.$1"; return 1; }; }
+in_action_group() {
+  python - "$1" <<'EOF'
+import sys, yaml
+groups = yaml.safe_load(open("meta/runtime.yml"))["action_groups"]
+if sys.argv[1] not in groups["django"]:
+    sys.exit("meta/runtime.yml action_groups.django does not list " + sys.argv[1])
+EOF
+}
+for file in plugins/modules/*.py plugins/filter/*.py; do
+  [ -e "$file" ] || continue
+  name=$(basename "$file" .py)
+  run "README.md lists modwsgi.django.$name" in_readme "$name"
+done
+for file in plugins/modules/*.py; do
+  name=$(basename "$file" .py)
+  run "meta/runtime.yml action group lists $name" in_action_group "$name"
 done
 
 echo

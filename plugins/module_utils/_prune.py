@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: modwsgi.django contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Old releases and unused virtualenvs of a site (the engine of the ``prune_releases`` module).
+
+Pure Python, no Ansible import. The rules (what the role's former ``prune.yml`` shell loop did):
+
+- a root without ``releases/`` is left alone entirely;
+- releases are the entries of ``releases/`` not starting with ``.`` and not ending in ``.partial``,
+  newest modification time first (ties by name); the newest ``keep`` of them stay, and so does any
+  release the ``blue``, ``green`` or ``current`` link of the root points at (by base name), wherever
+  it ranks -- it still counts towards ``keep``;
+- afterwards every entry of ``venvs/`` (same name filter) that no remaining release's
+  ``.modwsgi-venv`` link points at (by base name) is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+LIVE_LINKS = ("blue", "green", "current")
+VENV_LINK = ".modwsgi-venv"
+PARTIAL_SUFFIX = ".partial"
+
+
+def _candidates(directory):
+    """Names in ``directory`` that prune considers (hidden and ``.partial`` entries never are)."""
+    try:
+        names = os.listdir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [name for name in names if not name.startswith(".") and not name.endswith(PARTIAL_SUFFIX)]
+
+
+def _link_name(path):
+    """Base name of the target of the symlink ``path``, or None when it is not a symlink."""
+    try:
+        return os.path.basename(os.readlink(path).rstrip("/"))
+    except OSError:
+        return None
+
+
+def plan(root, keep):
+    """What prune would remove under ``root``: ``(releases, venvs)``, two lists of names."""
+    releases_dir = os.path.join(root, "releases")
+    if not os.path.isdir(releases_dir):
+        return [], []
+    live = {_link_name(os.path.join(root, link)) for link in LIVE_LINKS} - {None}
+    dated = []
+    for name in _candidates(releases_dir):
+        try:
+            dated.append((-os.lstat(os.path.join(releases_dir, name)).st_mtime_ns, name))
+        except FileNotFoundError:
+            continue
+    newest_first = [name for _mtime, name in sorted(dated)]
+    remove_releases = [name for rank, name in enumerate(newest_first, 1) if rank > keep and name not in live]
+    remaining = [name for name in newest_first if name not in remove_releases]
+    used = {_link_name(os.path.join(releases_dir, name, VENV_LINK)) for name in remaining} - {None}
+    remove_venvs = sorted(name for name in _candidates(os.path.join(root, "venvs")) if name not in used)
+    return remove_releases, remove_venvs
+
+
+def _remove(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def prune(roots, keep, check_mode=False):
+    """Prune every root; return the removed (or, in check mode, removable) paths, in order."""
+    removed = []
+    for root in roots:
+        releases, venvs = plan(root, keep)
+        paths = [os.path.join(root, "releases", name) for name in releases]
+        paths += [os.path.join(root, "venvs", name) for name in venvs]
+        for path in paths:
+            if not check_mode:
+                _remove(path)
+            removed.append(path)
+    return removed
