@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
 import json
 import keyword
 import os
 import posixpath
 import re
+import shlex
 import sys
 import unicodedata
 
@@ -54,7 +56,8 @@ RULES = {
     'script-dir': (ERROR, 'the WSGI script dir holds only django.wsgi and is outside the code tree'),
     'script-name': (ERROR, 'no django.py (or other *.py) where it could shadow a package'),
     'settings-in-script-dir': (ERROR, 'no settings file (any *.py) in the script dir'),
-    'exposed': (ERROR, 'root, releases, conf and script dir are never served by Apache'),
+    'exposed': (ERROR, 'root, releases, conf, script dir, venvs and data are never served by Apache'),
+    'manage-steps': (ERROR, 'extra management steps are Django command lines, each given once'),
     'settings-module': (ERROR, 'settings is dotted and starts with the project package'),
     'sys-path': (ERROR, 'root is absolute, project an importable, non-shadowing identifier'),
     'force-script-name': (ERROR, 'FORCE_SCRIPT_NAME is never set: the mount sets SCRIPT_NAME'),
@@ -103,6 +106,7 @@ SITE_SCHEMA = {
     'legacy_relative_imports': 'bool',
     'script_dir': 'str',
     'check_deploy': 'bool',
+    'manage_steps': 'list',
 }
 SITE_REQUIRED = ('name', 'server_name', 'project', 'source')
 # keys where an explicit null means something (not "use the default")
@@ -209,6 +213,16 @@ BASE_DIR_OK = frozenset(('/srv', '/opt', '/home'))
 # Package names that must not be used for the project: they would shadow (or be
 # shadowed by) a module every site imports.  sys.stdlib_module_names is exact on
 # 3.10+; the short list keeps the important ones on older interpreters.
+# Directories of a site root (docs/getting-started.md §6) that hold code, the virtualenv, secrets,
+# the site's private data or its process state: never a static/media dir, nor under one.
+PRIVATE_SUBDIRS = ('releases', 'venvs', 'conf', 'data', 'run', 'cache', 'bin', 'apache', 'blue', 'green', 'current')
+# Management commands the role runs itself (site keys) or that need a terminal / never end.
+MANAGE_STEP_RE = re.compile(r'^[a-z][a-z0-9_]{0,63}$')
+MANAGE_STEP_OWN = {'migrate': 'migrate: true', 'collectstatic': 'collectstatic: true', 'check': 'check_deploy: true'}
+MANAGE_STEP_REFUSED = ('runserver', 'shell', 'dbshell', 'shell_plus', 'testserver', 'test', 'makemigrations',
+                       'squashmigrations', 'flush', 'startapp', 'startproject', 'changepassword')
+MAX_MANAGE_STEPS = 20
+
 SHADOWED_NAMES = frozenset(getattr(sys, 'stdlib_module_names', ())) | frozenset((
     'django', 'test', 'tests', 'site', 'os', 'sys', 'json', 'email', 'logging', 'socket', 'string',
     'types', 'code', 'io', 'random', 'select', 'signal', 'queue', 'http', 'html', 'xml', 'typing',
@@ -1387,6 +1401,70 @@ def _rule_tls(ctx, st):
         st.n['tls'] = norm
 
 
+def manage_step_marker(argv):
+    """Marker file a finished extra management step leaves in the release (one per command line)."""
+    return '.modwsgi-step-' + hashlib.sha256('\0'.join(argv).encode('utf-8')).hexdigest()[:12]
+
+
+def _rule_manage_steps(ctx, st):
+    """manage-steps: extra Django management commands run on each new release before activation."""
+    st.n['manage_steps'] = []
+    value = st.v.get('manage_steps')
+    if value is None:
+        return
+    fix_shape = "give command lines such as ['compilemessages', 'compress --force', 'createcachetable']."
+    if len(value) > MAX_MANAGE_STEPS:
+        ctx.error('manage-steps', st, 'manage_steps', 'has %d steps; at most %d are allowed.' % (len(value), MAX_MANAGE_STEPS),
+                  'run fewer steps, or one custom management command that does them all.')
+        return
+    steps, seen = [], {}
+    for index, item in enumerate(value):
+        field = 'manage_steps[%d]' % index
+        if not isinstance(item, str):
+            ctx.error('manage-steps', st, field, 'is %s, expected a command line string.' % type_name(item), fix_shape)
+            continue
+        problems = []
+        controls = sorted(set(c for c in item if unicodedata.category(c).startswith('C')))
+        if controls:
+            problems.append('contains %s' % ', '.join(char_name(c) for c in controls[:5]))
+        if len(item) > MAX_PATH:
+            problems.append('is longer than %d characters' % MAX_PATH)
+        argv = None
+        if not problems:
+            try:
+                argv = shlex.split(item)
+            except ValueError as exc:
+                problems.append('cannot be split into arguments (%s)' % exc)
+        if argv is not None and not argv:
+            problems.append('is empty')
+        if problems:
+            ctx.error('manage-steps', st, field, '%s %s.' % (show(item), '; '.join(problems)), fix_shape)
+            continue
+        command = argv[0]
+        if not MANAGE_STEP_RE.match(command) or command.startswith('python') or command == 'django_admin':
+            ctx.error('manage-steps', st, field, '%s does not start with a management command name (%s).'
+                      % (show(item), show(command)),
+                      "start with the command as `manage.py help` lists it, e.g. 'compress --force' (no 'python manage.py').")
+            continue
+        if command in MANAGE_STEP_OWN:
+            ctx.error('manage-steps', st, field, "'%s' is a step the role runs itself on each release." % command,
+                      'remove it; the site key %s controls it.' % MANAGE_STEP_OWN[command])
+            continue
+        if command in MANAGE_STEP_REFUSED:
+            ctx.error('manage-steps', st, field, "'%s' is interactive, never ends, or changes code or data in a way "
+                      'a deploy must not.' % command,
+                      'run it by hand with <root>/bin/manage (docs/getting-started.md §7).')
+            continue
+        line = ' '.join(shlex.quote(arg) for arg in argv)
+        if line in seen:
+            ctx.error('manage-steps', st, field, "repeats manage_steps[%d] '%s'." % (seen[line], line),
+                      'give each step once; a step runs once per release.')
+            continue
+        seen[line] = index
+        steps.append({'name': line, 'argv': argv, 'marker': manage_step_marker(argv)})
+    st.n['manage_steps'] = steps
+
+
 def _check_site(ctx, st):
     """Every per-site rule, in dependency order (later rules use st.n from earlier ones)."""
     _rule_schema(ctx, st)
@@ -1403,6 +1481,7 @@ def _check_site(ctx, st):
     _rule_env(ctx, st)
     _rule_cookie_syntax(ctx, st)
     _rule_tls(ctx, st)
+    _rule_manage_steps(ctx, st)
     for key in ('migrate', 'collectstatic', 'legacy_relative_imports', 'check_deploy'):
         if key not in st.bad:
             st.n[key] = st.v.get(key, key != 'legacy_relative_imports')
@@ -1720,8 +1799,55 @@ def _candidates(st):
     return out
 
 
+def _rule_exposed_public_dirs(ctx, sites):
+    """exposed: a static/media dir is never a private part of a site root, nor in another site's root."""
+    private = []     # (path, real path, owner site, what)
+    for st in sites:
+        root = st.n.get('root')
+        if root is None:
+            continue
+        private.append((root, ctx.real(root), st, None))
+        for sub in PRIVATE_SUBDIRS:
+            path = '%s/%s' % (root, sub)
+            private.append((path, ctx.real(path), st, sub))
+        script_dir = st.n.get('script_dir')
+        if script_dir and not under(script_dir, root):
+            private.append((script_dir, ctx.real(script_dir), st, 'script_dir'))
+    for st in sites:
+        for key in ('static', 'media'):
+            cfg = st.n.get(key)
+            if not cfg:
+                continue
+            directory = cfg['dir']
+            candidates = [directory]
+            real = ctx.real(directory)
+            if real != directory:
+                candidates.append(real)
+            for path, real_private, owner, sub in private:
+                hit = next((c for c in candidates if under(c, path) or under(c, real_private)), None)
+                if hit is None:
+                    continue
+                shown = directory if hit == directory else '%s (really %s)' % (directory, hit)
+                if owner is not st and sub is None:
+                    ctx.error('exposed', st, key + '.dir', "%s is inside the root of site '%s' (%s): Apache would serve "
+                              "that site's files." % (shown, owner.label, path),
+                              "give this site its own %s directory, e.g. %s/%s." % (key, st.n.get('root', '<root>'), key))
+                    break
+                if sub is not None:
+                    holds = {'releases': 'the code', 'blue': 'the code', 'green': 'the code', 'current': 'the code',
+                             'venvs': 'the virtualenv', 'conf': 'the settings and secrets', 'data': 'the site\'s private data '
+                             '(SQLite database)', 'run': 'the process registry', 'cache': 'the packed source',
+                             'bin': 'the manage wrapper', 'apache': 'the WSGI script', 'script_dir': 'the WSGI script'}[sub]
+                    whose = '' if owner is st else " of site '%s'" % owner.label
+                    ctx.error('exposed', st, key + '.dir', '%s is at or under %s%s, which holds %s: Apache would serve it.'
+                              % (shown, path, whose, holds),
+                              "use a directory of its own such as %s/%s (the default)." % (st.n.get('root', '<root>'), key))
+                    break
+
+
 def _rule_exposed(ctx, sites, mass):
     """exposed: root, releases, conf and script dir are never below a served directory."""
+    _rule_exposed_public_dirs(ctx, sites)
     served = _served_dirs(ctx, sites)
     protected = {}     # real path of every ancestor of a candidate -> [(site, field, path)]
     roots_real = {}
@@ -2084,6 +2210,9 @@ def _normalize_site(st, opts):
         'SESSION_COOKIE_PATH': cookie_path,
         'CSRF_COOKIE_NAME': csrf_name,
         'CSRF_COOKIE_PATH': cookie_path,
+        # read by conf/_modwsgi_messages.py: Django's cookie message storage, scoped to the site
+        'MODWSGI_MESSAGES_COOKIE_NAME': '%s_messages' % name if shared else 'messages',
+        'MODWSGI_MESSAGES_COOKIE_PATH': cookie_path,
     }
     if n['static']:
         effective['STATIC_URL'] = n['static']['url']
@@ -2130,6 +2259,7 @@ def _normalize_site(st, opts):
         'legacy_relative_imports': n['legacy_relative_imports'],
         'script_dir': n['script_dir'],
         'check_deploy': n['check_deploy'],
+        'manage_steps': copy.deepcopy(n['manage_steps']),
         'user': user,
         'group': group,
         'health_url_path': re.sub('/+', '/', mount + n['health_path']),

@@ -10,7 +10,7 @@ that are not live: a converge that changes nothing skips every per-site step.
 
 A release directory counts as built when everything the build leaves behind is there:
 ``.modwsgi-release``; the marker of each management step the site runs (``.modwsgi-migrated``,
-``.modwsgi-collected``, ``.modwsgi-checked``); ``.modwsgi-venv`` linking the virtualenv whose name
+``.modwsgi-collected``, one ``.modwsgi-step-<hash>`` per extra step, ``.modwsgi-checked``); ``.modwsgi-venv`` linking the virtualenv whose name
 is the fingerprint of the release's requirements file and the interpreter's version, and that
 virtualenv sealed (``.modwsgi-complete``); and the site's ``current`` link (plus ``blue`` and
 ``green`` for blue/green sites).
@@ -23,6 +23,7 @@ import os
 import shlex
 
 from ansible_collections.modwsgi.django.plugins.module_utils._activate import read_map
+from ansible_collections.modwsgi.django.plugins.module_utils._manage import markers as manage_markers
 
 
 def python_version(python, cache, run):
@@ -39,20 +40,94 @@ def python_version(python, cache, run):
     return cache[python]
 
 
-def fingerprint(requirements_file, version_line):
-    """Virtualenv name: sha256 of the requirements file's bytes then the interpreter's version line.
+class ClosureError(Exception):
+    """A requirements file, or a file it includes, that cannot be read or lies outside the release."""
 
-    Same bytes as the shell form ``{ cat req || true; python -c 'print(sys.version)'; } | sha256sum``.
+
+INCLUDE_OPTIONS = {'-r': 'requirement', '--requirement': 'requirement', '-c': 'constraint', '--constraint': 'constraint'}
+MAX_INCLUDED = 200
+
+
+def _includes(text):
+    """File names a requirements file includes with -r/--requirement/-c/--constraint, in order."""
+    found = []
+    for raw in text.splitlines():
+        line = raw.split(' #', 1)[0].strip() if not raw.lstrip().startswith('#') else ''
+        if not line.startswith('-'):
+            continue
+        for option in ('--requirement', '--constraint', '-r', '-c'):
+            if line.startswith(option):
+                rest = line[len(option):]
+                if option.startswith('--') and rest[:1] not in ('=', ' ', '\t'):
+                    continue
+                name = rest.lstrip('= \t').strip()
+                if name:
+                    found.append(name)
+                break
+    return found
+
+
+def requirements_closure(release_dir, requirements):
+    """[(path relative to the release, bytes)] of the requirements file and every file it includes.
+
+    Includes are followed depth first in file order (pip resolves a relative name against the
+    including file's directory); each file is listed once. A URL include is listed by its URL (pip
+    fetches it; its content is not known here). A missing file, or one outside the release, raises
+    ClosureError: pip would run it as root and the release would not be reproducible.
+    """
+    top = os.path.realpath(release_dir)
+    out, seen = [], set()
+
+    def visit(name, base, via):
+        if '://' in name:
+            if name not in seen:
+                seen.add(name)
+                out.append((name, b''))
+            return
+        path = os.path.realpath(os.path.join(base, name))
+        if path != top and not path.startswith(top + os.sep):
+            raise ClosureError('%s includes %s, which is outside the release' % (via, name))
+        rel = os.path.relpath(path, top)
+        if rel in seen:
+            return
+        seen.add(rel)
+        if len(seen) > MAX_INCLUDED:
+            raise ClosureError('more than %d requirements files are included' % MAX_INCLUDED)
+        try:
+            with open(path, 'rb') as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise ClosureError('%s: cannot read %s (%s)' % (via, rel, exc.strerror or exc))
+        out.append((rel, data))
+        for included in _includes(data.decode('utf-8', 'replace')):
+            visit(included, os.path.dirname(path), rel)
+
+    visit(requirements, top, 'the site key requirements')
+    return out
+
+
+def fingerprint(closure, version_line, extra_args=''):
+    """Virtualenv name: sha256 over the requirements closure, the pip extra args and the interpreter version.
+
+    ``closure`` as :func:`requirements_closure` returns it (or None without a requirements file). With
+    one file and no extra args this is sha256(file bytes + version line), the name releases built before
+    included files were hashed already have, so their virtualenvs are kept.
     """
     digest = hashlib.sha256()
-    if requirements_file:
-        try:
-            with open(requirements_file, 'rb') as handle:
-                digest.update(handle.read())
-        except OSError:
-            pass
+    for index, (rel, data) in enumerate(closure or []):
+        if index:
+            digest.update(b'\0include\0' + rel.encode('utf-8') + b'\0')
+        digest.update(data)
+    if extra_args and extra_args.strip():
+        digest.update(b'\0pip-extra-args\0' + ' '.join(shlex.split(extra_args)).encode('utf-8') + b'\0')
     digest.update(version_line)
     return digest.hexdigest()[:16]
+
+
+def venv_name(release_dir, requirements, version_line, extra_args=''):
+    """The virtualenv name of a release (raises ClosureError)."""
+    closure = requirements_closure(release_dir, requirements) if requirements else None
+    return fingerprint(closure, version_line, extra_args)
 
 
 def _readlink(path):
@@ -64,14 +139,7 @@ def _readlink(path):
 
 def markers(site):
     """Marker files a finished build leaves in the release directory."""
-    names = ['.modwsgi-release']
-    if site.get('migrate'):
-        names.append('.modwsgi-migrated')
-    if site.get('collectstatic') and isinstance(site.get('static'), dict):
-        names.append('.modwsgi-collected')
-    if site.get('check_deploy'):
-        names.append('.modwsgi-checked')
-    return names
+    return ['.modwsgi-release'] + manage_markers(site)
 
 
 def links(site):
@@ -80,7 +148,7 @@ def links(site):
     return ['current']
 
 
-def status(site, release_dir, colors, versions, run):
+def status(site, release_dir, colors, versions, run, extra_args=''):
     """{'built': bool, 'live': bool, 'why': str} for one normalized site (validate_sites output)."""
     root = site['paths']['root']
     if not release_dir:
@@ -91,8 +159,10 @@ def status(site, release_dir, colors, versions, run):
     version = python_version(site.get('python') or '/usr/bin/python3', versions, run)
     if version is None:
         return {'built': False, 'live': False, 'why': 'interpreter %s does not run' % site.get('python')}
-    requirements = site.get('requirements')
-    venv = os.path.join(site['paths']['venvs'], fingerprint(os.path.join(release_dir, requirements) if requirements else None, version))
+    try:
+        venv = os.path.join(site['paths']['venvs'], venv_name(release_dir, site.get('requirements'), version, extra_args))
+    except ClosureError as exc:
+        return {'built': False, 'live': False, 'why': 'requirements: %s' % exc}
     if _readlink(os.path.join(release_dir, '.modwsgi-venv')) != venv:
         return {'built': False, 'live': False, 'why': 'release is not linked to virtualenv %s' % os.path.basename(venv)}
     if not os.path.exists(os.path.join(venv, '.modwsgi-complete')):
@@ -107,7 +177,7 @@ def status(site, release_dir, colors, versions, run):
     return {'built': True, 'live': live, 'why': 'live' if live else 'built, not live'}
 
 
-def statuses(sites, release_ids, map_path, run):
+def statuses(sites, release_ids, map_path, run, extra_args=''):
     """Status of every site, plus the lists the role loops over.
 
     ``release_ids``: site name to its release id (or the full checksum; 12 hex digits are used),
@@ -122,7 +192,7 @@ def statuses(sites, release_ids, map_path, run):
         name = site['name']
         release_id = (release_ids or {}).get(name)
         release_dir = os.path.join(site['paths']['releases'], str(release_id)[:12]) if release_id else None
-        state = status(site, release_dir, colors, versions, run)
+        state = status(site, release_dir, colors, versions, run, extra_args)
         state['release_dir'] = release_dir
         result['sites'][name] = state
         if release_dir:

@@ -7,8 +7,10 @@
 
 Owners and modes (docs/dev/contract.md): the site root is 0711 root so each site's user can reach
 only its own tree; releases, venvs and conf are root:<site group> 0750 (the site reads, never
-writes its code); run/ and data/ belong to the site user; static is root:<apache group> 2750
-(collectstatic gets it only while it runs), media <site user>:<apache group> 2750.
+writes its code); run/ and data/ belong to the site user; static is root:<apache group> 2755,
+public content readable by everyone including the site's own processes (which read
+``staticfiles.json`` and scan it), writable by the site only while collectstatic and the extra
+management steps run (``_manage``); media <site user>:<apache group> 2750.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def _directory(path, mode, owner='root', group='root'):
 def layout_entries(sites, rendered, apache_group):
     """Directories, then the four generated files (tagged with the site name), for every site.
 
-    ``rendered``: site name to {'boot', 'settings', 'wsgi', 'manage'} rendered template text.
+    ``rendered``: site name to {'boot', 'settings', 'wsgi', 'manage', 'messages'} rendered template text.
     """
     entries = []
     for site in sites:
@@ -42,7 +44,7 @@ def layout_entries(sites, rendered, apache_group):
             _directory(os.path.join(root, 'data'), '0750', user, group),
         ]
         if isinstance(site.get('static'), dict):
-            entries.append(_directory(site['static']['dir'], '2750', 'root', apache_group))
+            entries.append(_directory(site['static']['dir'], '2755', 'root', apache_group))
         if isinstance(site.get('media'), dict):
             entries.append(_directory(site['media']['dir'], '2750', user, apache_group))
         texts = rendered[name]
@@ -50,7 +52,8 @@ def layout_entries(sites, rendered, apache_group):
                 ('boot', os.path.join(paths['conf'], '_modwsgi_boot.py'), group, '0640'),
                 ('settings', paths['settings_module_file'], group, '0640'),
                 ('wsgi', paths['script'], 'root', '0644'),
-                ('manage', paths['manage'], 'root', '0755')):
+                ('manage', paths['manage'], 'root', '0755'),
+                ('messages', os.path.join(paths['conf'], '_modwsgi_messages.py'), group, '0640')):
             entries.append({'path': path, 'state': 'file', 'owner': 'root', 'group': file_group, 'mode': mode,
                             'content': texts[key], 'tag': name})
     return entries

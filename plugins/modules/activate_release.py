@@ -86,6 +86,11 @@ options:
     description: Flip a bluegreen site back to its other color.
     type: bool
     default: false
+  error_log:
+    description:
+      - The site's Apache error log. When the health check fails, the lines written to it meanwhile (the
+        traceback of a failed start or request) are shown in the failure message.
+    type: path
 attributes:
   check_mode:
     support: partial
@@ -153,6 +158,7 @@ from ansible_collections.modwsgi.django.plugins.module_utils._activate import (
     read_map,
     readlink,
 )
+from ansible_collections.modwsgi.django.plugins.module_utils._logtail import explain, size
 
 
 def main():
@@ -172,6 +178,7 @@ def main():
             restart_timeout=dict(type="int", default=60),
             force_restart=dict(type="bool", default=False),
             rollback=dict(type="bool", default=False),
+            error_log=dict(type="path"),
         ),
         required_if=[("rollback", False, ("release_dir",))],
         supports_check_mode=True,
@@ -191,10 +198,11 @@ def main():
         else:
             changed = p["force_restart"] or readlink(os.path.join(p["root"], "current")) != p["release_dir"]
         module.exit_json(changed=changed, release=p["release_dir"])
+    log_offset = size(p["error_log"])
     try:
         result = activate(site, http_probe, rollback=p["rollback"])
     except ActivationError as exc:
-        module.fail_json(msg="site %s: %s. The previously live release keeps serving." % (p["name"], exc))
+        module.fail_json(msg="site %s: %s. The previously live release keeps serving.%s" % (p["name"], exc, explain(p["error_log"], log_offset)))
     except OSError as exc:
         module.fail_json(msg="site %s: cannot switch release: %s" % (p["name"], exc))
     module.exit_json(**result)

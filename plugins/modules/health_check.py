@@ -53,6 +53,11 @@ options:
     description: Sites polled at the same time.
     type: int
     default: 8
+  log_dir:
+    description:
+      - Apache's log directory. For each site that fails, the lines written meanwhile to its error log
+        (C(<log_dir>/modwsgi-<server_name>-error.log), the traceback behind an HTTP 500) are shown in the message.
+    type: path
 attributes:
   check_mode:
     support: full
@@ -82,9 +87,12 @@ failed_sites:
   type: dict
 """
 
+import os  # noqa: E402
+
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.modwsgi.django.plugins.module_utils._activate import check_all  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._logtail import explain, size  # noqa: E402
 
 
 def main():
@@ -97,6 +105,7 @@ def main():
             delay=dict(type="float", default=1),
             timeout=dict(type="float", default=10),
             parallel=dict(type="int", default=8),
+            log_dir=dict(type="path"),
         ),
         supports_check_mode=True,
     )
@@ -110,10 +119,16 @@ def main():
             module.fail_json(msg="health_check: sites[%d] needs a name, a host (or server_name) and a path starting with / "
                                  "(or health_url_path)" % index)
         sites.append({"name": name, "host": host, "path": path, "release": site.get("release")})
+    logs = {}
+    if p["log_dir"]:
+        for site in sites:
+            path = os.path.join(p["log_dir"], "modwsgi-%s-error.log" % site["host"])
+            logs[site["name"]] = (path, size(path))
     ok, failed = check_all(sites, params, workers=p["parallel"])
     if failed:
         module.fail_json(msg="health check failed for %d of %d sites: %s" % (
-            len(failed), len(p["sites"]), "; ".join("site %s: %s" % (name, failed[name]) for name in sorted(failed))),
+            len(failed), len(p["sites"]), "; ".join("site %s: %s%s" % (name, failed[name], explain(*logs[name]) if name in logs else "")
+                                                    for name in sorted(failed))),
             sites=ok, failed_sites=failed)
     module.exit_json(changed=False, sites=ok)
 

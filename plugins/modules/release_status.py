@@ -17,8 +17,10 @@ description:
     every per-site step.
   - Built means every file the build leaves is there, in the release directory C(.modwsgi-release) and the
     marker of each management step the site runs (C(.modwsgi-migrated), C(.modwsgi-collected),
-    C(.modwsgi-checked)); C(.modwsgi-venv) linking the virtualenv named after the fingerprint of the
-    release's requirements file and the site interpreter's version, sealed by C(.modwsgi-complete); and
+    one C(.modwsgi-step-<hash>) per extra management step, C(.modwsgi-checked)); C(.modwsgi-venv) linking
+    the virtualenv named after the fingerprint of the release's requirements closure (the file and every
+    file it includes with C(-r)/C(-c)), the pip extra arguments and the site interpreter's version, sealed
+    by C(.modwsgi-complete); and
     the site's C(current) link (with C(blue) and C(green) for blue/green sites).
   - Live means C(current) points at the release and, for blue/green sites, the color the RewriteMap names
     points at it too.
@@ -43,6 +45,10 @@ options:
     description: RewriteMap file naming each blue/green site's live color.
     type: path
     default: /etc/apache2/modwsgi-colors.map
+  pip_extra_args:
+    description: Extra C(pip install) arguments of the role (C(django_site_pip_extra_args)); part of the virtualenv name.
+    type: str
+    default: ""
 attributes:
   check_mode:
     support: full
@@ -103,11 +109,13 @@ def main():
             sites=dict(type="list", elements="dict", required=True),
             release_ids=dict(type="dict", default={}),
             map_path=dict(type="path", default="/etc/apache2/modwsgi-colors.map"),
+            pip_extra_args=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
     try:
-        result = statuses(module.params["sites"], module.params["release_ids"], module.params["map_path"], module.run_command)
+        result = statuses(module.params["sites"], module.params["release_ids"], module.params["map_path"], module.run_command,
+                          module.params["pip_extra_args"])
     except (KeyError, TypeError) as exc:
         module.fail_json(msg="release_status: sites must be the normalized sites of validate_sites (%s)" % exc)
     module.exit_json(changed=False, **result)

@@ -44,7 +44,7 @@ options:
         C(requirements), C(python), C(mode) (V(daemon) or V(embedded)), C(deploy) (V(bluegreen) or V(restart)),
         C(thread_safe), C(daemon), C(static), C(media), C(session_cookie_name), C(session_cookie_path),
         C(csrf_cookie_name), C(env), C(secrets), C(django_settings), C(tls), C(migrate), C(collectstatic),
-        C(health_path), C(legacy_relative_imports), C(script_dir), C(check_deploy)."
+        C(health_path), C(legacy_relative_imports), C(script_dir), C(check_deploy), C(manage_steps)."
       - The values of C(secrets) never appear in messages, findings or the returned data.
       - May be empty only when O(mass_hosting) is set.
     type: list

@@ -266,8 +266,8 @@ def test_check_deploy_ran_per_site_in_the_converge(host, verbose_run):
     out = verbose_run.stdout
     sections = out.split("TASK [modwsgi.django.django_site : Django_site | ")
     for name in SITES:
-        ran = [s for s in sections if s.startswith("manage.py check --deploy | %s]" % name)]
-        assert ran and "changed: [" in ran[0], (name, ran[:1])
+        ran = [s for s in sections if s.startswith("Management steps on the new release | %s " % name)]
+        assert ran and "changed: [" in ran[0] and '"check --deploy"' in ran[0], (name, ran[:1])
         shown = [s for s in sections if s.startswith("check --deploy findings | %s]" % name)]
         assert shown, name
         assert "System check identified" in shown[0] and "security.W0" in shown[0], shown[0][:2000]
@@ -393,7 +393,7 @@ def test_fault_broken_release_of_one_site_is_not_activated(host):
     out = proc.stdout + proc.stderr
     figure("converge with a broken gamma release", "%.1f s, rc %s" % (time.time() - start, proc.returncode))
     assert proc.returncode != 0, out[-3000:]
-    failures = re.findall(r"site '(\w+)', step ([\w -]+?) failed", out)
+    failures = re.findall(r"site '(\w+)', step '([\w -]+?)' failed", out)
     assert failures and {site for site, _unused1 in failures} == {"gamma"}, (failures, out[-3000:])
     assert "ModuleNotFoundError" in out or "probe_missing_dependency" in out, out[-3000:]
     _no_secret_in(out)

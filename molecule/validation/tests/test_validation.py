@@ -55,6 +55,11 @@ def test_bad_layouts_fail_all_at_once_and_change_nothing(host):
         _site("envy", env={"PROBE_SITE": "x\nLoadModule evil_module /tmp/evil.so"}),
         _site("mounty", mount="/x\n</VirtualHost>\n<VirtualHost *:80>"),
         _site("quoted", static={"url": "/static/", "dir": "/srv/django/quoted/static\" Require all granted"}),
+        # Public dirs that would serve the SQLite database, the code or another site's files.
+        _site("dbleak", media={"url": "/media/", "dir": "/srv/django/dbleak/data"}),
+        _site("codeleak", static={"url": "/static/", "dir": "/srv/django/codeleak/releases"}),
+        _site("neighbour", static={"url": "/static/", "dir": "/srv/django/good/public"}),
+        _site("steps", manage_steps=["python manage.py compress", "migrate"]),
     ]
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump({"modwsgi_sites": sites}, handle)
@@ -66,7 +71,8 @@ def test_bad_layouts_fail_all_at_once_and_change_nothing(host):
     assert proc.returncode != 0
     for rule, site in (("exposed", "leaky"), ("settings-in-script-dir", "scripty"), ("script-name", "shadow"),
                        ("python-abi", "wrongpy"), ("settings-module", "bare"), ("mount-unique", "twice"),
-                       ("server-name", "smuggle"), ("env", "envy"), ("mount", "mounty"), ("path", "quoted")):
+                       ("server-name", "smuggle"), ("env", "envy"), ("mount", "mounty"), ("path", "quoted"),
+                       ("exposed", "dbleak"), ("exposed", "codeleak"), ("exposed", "neighbour"), ("manage-steps", "steps")):
         assert "[%s] site '%s'" % (rule, site) in out, (rule, site, out[-4000:])
     assert "Fix:" in out
     # Failed in the pre-check: not a single task after it ran, nothing on the host changed.
@@ -90,14 +96,25 @@ def test_requirements_needing_a_newer_python_fail_clearly_and_keep_serving(host)
         site = _site("good", source={"type": "path", "path": src}, health_path="/healthz/")
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             json.dump({"modwsgi_sites": [site]}, handle)
+        before = host.run(STATE).stdout
+        # 1. Decided on the controller before anything on the host changes (pip's deciding line first).
         proc = run_playbook("converge.yml", "-e", "@" + handle.name)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode != 0
+        assert "site 'good', field requirements: No matching distribution found for Django<6.1,>=6.0" in out, out[-3000:]
+        assert "needs a different Python than 3.11" in out and "Requires-Python >=3.12" in out
+        assert "TASK [modwsgi.django.apache" not in out
+        assert host.run(STATE).stdout == before
+        # 2. Without the preflight, pip on the host refuses it, after the release was unpacked, and nothing is activated.
+        proc = run_playbook("converge.yml", "-e", "@" + handle.name, "-e", "django_site_python_preflight=false")
         os.unlink(handle.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "site 'good', step requirements" in out
+    assert "site 'good', step requirements: No matching distribution found for Django<6.1,>=6.0" in out, out[-3000:]
     assert "needs a different Python" in out
     assert "Nothing was activated" in out
+    assert not host.run("ls -d /srv/django/good/venvs/*.tmp* 2>/dev/null").stdout.strip()
     assert host.run("readlink /srv/django/good/current").stdout.strip() == live
     assert http_json(host, "/", vhost="good.test")["site"] == "good"

@@ -84,6 +84,27 @@ def test_sessions_of_two_sites_on_one_host_are_independent(host):
     assert "\tsessionid\t" not in cookies
 
 
+def test_messages_cookie_is_scoped_to_each_site(host):
+    """Django's cookie message storage would use one "messages" cookie with Path=/ for both sites."""
+    jar = _cookie_jar(host, "messages")
+    added = http_json(host, "/blog/messages/?add=for-blog-only", vhost="www.test", cookies=jar)
+    assert added["storage"] == "_modwsgi_messages.FallbackStorage"
+    cookies = host.file(jar).content_string
+    assert re.search(r"\t/blog\t.*\tblog_messages\t", cookies), cookies
+    assert not re.search(r"\t/\t.*messages\t", cookies), cookies  # no message cookie leaves the mount
+    # shop (mounted at /, so its requests also carry /blog's path-scoped cookies only under /blog) sees nothing
+    # and does not clear blog's message
+    assert http_json(host, "/messages/", vhost="www.test", cookies=jar)["messages"] == []
+    assert "blog_messages" in host.file(jar).content_string
+    assert http_json(host, "/blog/messages/", vhost="www.test", cookies=jar)["messages"] == ["for-blog-only"]
+    assert http_json(host, "/blog/messages/", vhost="www.test", cookies=jar)["messages"] == []
+    # and the other way round: a message set at / is never shown under /blog
+    http_json(host, "/messages/?add=for-shop-only", vhost="www.test", cookies=jar)
+    assert re.search(r"\t/\t.*\tshop_messages\t", host.file(jar).content_string)
+    assert http_json(host, "/blog/messages/", vhost="www.test", cookies=jar)["messages"] == []
+    assert http_json(host, "/messages/", vhost="www.test", cookies=jar)["messages"] == ["for-shop-only"]
+
+
 def test_form_with_csrf_and_redirect_under_the_mount(host):
     jar = _cookie_jar(host, "csrf")
     status, _headers, body = http(host, "/blog/form/", vhost="www.test", cookies=jar)

@@ -98,6 +98,7 @@ def test_rule_table_has_every_id_and_severity():
         'mount', 'mount-unique', 'mount-nesting', 'script-dir', 'script-name', 'settings-in-script-dir', 'exposed',
         'settings-module', 'sys-path', 'force-script-name', 'processes-1', 'thread-safety', 'embedded-user',
         'daemon-name', 'session-cookie', 'capacity', 'python-abi', 'restrict-embedded', 'mpm-choice',
+        'manage-steps',
     }
     assert set(L.RULES) == expected
     assert L.RULES['mount-nesting'][0] == L.WARNING
@@ -828,6 +829,36 @@ def test_exposed_other_sites_media_dir():
     assert_error(result, 'exposed', 'paths.releases', 'b')
 
 
+@pytest.mark.parametrize('sub', ['releases', 'releases/abc/static', 'venvs', 'conf', 'data', 'run', 'cache', 'bin',
+                                 'apache', 'blue', 'green', 'current', 'current/static'])
+@pytest.mark.parametrize('key', ['static', 'media'])
+def test_exposed_public_dir_in_private_part_of_own_root(key, sub):
+    finding = assert_error(run([site(**{key: {'dir': '/srv/django/shop/' + sub}})]), 'exposed', key + '.dir', 'shop')
+    assert '/srv/django/shop/' + sub.split('/')[0] in finding.message
+    assert 'default' in finding.fix
+
+
+@pytest.mark.parametrize('key', ['static', 'media'])
+def test_exposed_public_dir_in_another_sites_root(key):
+    result = run([site('a', **{key: {'dir': '/srv/django/b/public'}}), site('b')])
+    finding = assert_error(result, 'exposed', key + '.dir', 'a')
+    assert "site 'b'" in finding.message
+    # b's own public dirs anywhere in its root (other than the private parts) are fine
+    assert_clean(run([site('a'), site('b', static={'dir': '/srv/django/b/public/static'})]))
+
+
+def test_exposed_public_dir_beside_private_names_is_fine():
+    assert_clean(run([site(static={'dir': '/srv/django/shop/static-files'}, media={'dir': '/srv/django/shop/databank'})]))
+    assert_clean(run([site(static={'dir': '/var/lib/shop/static'})]))
+
+
+def test_fs_exposed_public_dir_symlinked_into_releases(tree):
+    link = os.path.join(tree['root'], 'pub')
+    os.symlink(os.path.join(tree['root'], 'current'), link)
+    finding = assert_error(fsrun(tree, [site(static={'dir': link})]), 'exposed', 'static.dir')
+    assert 'really' in finding.message
+
+
 def test_exposed_document_root_inside_site_root():
     assert_error(run([site()], document_roots=['/srv/django/shop/htdocs']), 'exposed', 'root')
     assert_clean(run([site()], document_roots=['/srv/django/shop/static']))
@@ -1390,3 +1421,46 @@ def test_mpm_choice_warns_for_prefork_without_embedded_sites():
     assert not find(run([site('shop'), site('emb', mode='embedded')], mpm='prefork'), 'mpm-choice')
     assert not find(run([site('shop')], mpm='event'), 'mpm-choice')
     assert not find(run([site('shop')], mpm='worker'), 'mpm-choice')
+
+
+# ---------------------------------------------------------------------------
+# manage-steps
+# ---------------------------------------------------------------------------
+
+def test_manage_steps_normalized_with_argv_and_stable_marker():
+    result = run([site(manage_steps=['compilemessages', 'compress --force "a b"'])])
+    steps = result.sites[0]['manage_steps']
+    assert [s['argv'] for s in steps] == [['compilemessages'], ['compress', '--force', 'a b']]
+    assert steps[1]['name'] == "compress --force 'a b'"
+    assert steps[0]['marker'] == L.manage_step_marker(['compilemessages'])
+    assert steps[0]['marker'] != steps[1]['marker'] and steps[0]['marker'].startswith('.modwsgi-step-')
+    assert run([site()]).sites[0]['manage_steps'] == []
+
+
+@pytest.mark.parametrize('value, words', [
+    (['migrate'], 'migrate: true'),
+    (['collectstatic --clear'], 'collectstatic: true'),
+    (['check --deploy'], 'check_deploy: true'),
+    (['python manage.py compress'], 'management command name'),
+    (['./manage.py compress'], 'management command name'),
+    (['Compress'], 'management command name'),
+    (['runserver 0:80'], 'interactive'),
+    (['shell -c "x"'], 'interactive'),
+    (['compress', 'compress'], 'repeats'),
+    (['compress --force', "compress '--force'"], 'repeats'),
+    (['a "b'], 'cannot be split'),
+    (['compress\nrm -rf /'], 'newline'),
+    (['   '], 'is empty'),
+    ([''], 'is empty'),
+    ([5], 'expected a command line'),
+    ([['compress']], 'expected a command line'),
+    (['x'] * 21, 'at most 20'),
+])
+def test_manage_steps_refused(value, words):
+    finding = assert_error(run([site(manage_steps=value)]), 'manage-steps', site_label='shop')
+    assert finding.field.startswith('manage_steps')
+    assert words in finding.message + ' ' + finding.fix
+
+
+def test_manage_steps_not_a_list():
+    assert_error(run([site(manage_steps='compress')]), 'schema', 'manage_steps')

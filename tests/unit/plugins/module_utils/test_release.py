@@ -52,15 +52,99 @@ def build(site, release_id='0123456789ab', links=True, skip=()):
     return rel
 
 
-def test_fingerprint_matches_the_shell_form(tmp_path):
+def test_fingerprint_of_one_file_keeps_the_name_of_earlier_releases(tmp_path):
+    """Without includes and extra args the name is what the shell form `{ cat req; python -c ...; } | sha256sum` gave."""
     req = tmp_path / 'requirements.txt'
     req.write_text('Django\n')
     version = b'3.11.2 (main) [GCC 12]\n'
     shell = subprocess.run(['bash', '-c', "{ cat %s || true; printf '%%s' \"$V\"; } | sha256sum | cut -c1-16" % req],
                            env=dict(os.environ, V=version.decode()), capture_output=True, check=True, text=True).stdout.strip()
-    assert R.fingerprint(str(req), version) == shell
-    assert R.fingerprint(None, version) == hashlib.sha256(version).hexdigest()[:16]
-    assert R.fingerprint(str(tmp_path / 'missing.txt'), version) == R.fingerprint(None, version)
+    assert R.venv_name(str(tmp_path), 'requirements.txt', version) == shell
+    assert R.venv_name(str(tmp_path), None, version) == hashlib.sha256(version).hexdigest()[:16]
+
+
+def _tree(tmp_path, files):
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return str(tmp_path)
+
+
+CLOSURE = {
+    'requirements.txt': '# top\n-r requirements/production.txt\n--constraint=constraints.txt\n',
+    'requirements/production.txt': '-r base.txt  # relative to this file\ngunicorn\n',
+    'requirements/base.txt': 'Django>=5.2\n--requirement ./extra/more.txt\n-r base.txt\n',
+    'requirements/extra/more.txt': 'whitenoise\n',
+    'constraints.txt': 'Django<6\n',
+}
+
+
+def test_closure_follows_nested_relative_includes_once_each(tmp_path):
+    top = _tree(tmp_path, CLOSURE)
+    closure = R.requirements_closure(top, 'requirements.txt')
+    assert [rel for rel, _data in closure] == ['requirements.txt', 'requirements/production.txt', 'requirements/base.txt',
+                                               'requirements/extra/more.txt', 'constraints.txt']
+    assert closure[3][1] == b'whitenoise\n'
+
+
+@pytest.mark.parametrize('changed', sorted(CLOSURE))
+def test_a_change_in_any_included_file_changes_the_venv_name(tmp_path, changed):
+    version = b'3.11.2\n'
+    before = R.venv_name(_tree(tmp_path, CLOSURE), 'requirements.txt', version)
+    with open(os.path.join(str(tmp_path), changed), 'a') as handle:
+        handle.write('six\n')
+    assert R.venv_name(str(tmp_path), 'requirements.txt', version) != before
+
+
+def test_venv_name_covers_extra_args_and_python(tmp_path):
+    top = _tree(tmp_path, {'requirements.txt': 'Django\n'})
+    plain = R.venv_name(top, 'requirements.txt', b'3.11.2\n')
+    assert R.venv_name(top, 'requirements.txt', b'3.11.2\n', '--no-binary :all:') != plain
+    assert R.venv_name(top, 'requirements.txt', b'3.11.2\n', '  ') == plain
+    assert R.venv_name(top, 'requirements.txt', b'3.11.2\n', '--index-url  https://x/') == \
+        R.venv_name(top, 'requirements.txt', b'3.11.2\n', '--index-url https://x/')
+    assert R.venv_name(top, 'requirements.txt', b'3.13.1\n') != plain
+
+
+def test_a_moved_include_changes_the_name_even_with_the_same_bytes(tmp_path):
+    a = _tree(tmp_path / 'a', {'requirements.txt': '-r x.txt\n', 'x.txt': 'Django\n', 'y.txt': ''})
+    b = _tree(tmp_path / 'b', {'requirements.txt': '-r x.txt\n', 'x.txt': '', 'y.txt': 'Django\n'})
+    assert R.venv_name(a, 'requirements.txt', b'v') != R.venv_name(b, 'requirements.txt', b'v')
+
+
+@pytest.mark.parametrize('files, words', [
+    ({'requirements.txt': '-r ../../etc/passwd\n'}, 'outside the release'),
+    ({'requirements.txt': '-r /etc/passwd\n'}, 'outside the release'),
+    ({'requirements.txt': '-r missing.txt\n'}, 'cannot read missing.txt'),
+    ({'requirements.txt': '-c sub/missing.txt\n'}, 'cannot read sub/missing.txt'),
+])
+def test_closure_errors(tmp_path, files, words):
+    with pytest.raises(R.ClosureError) as err:
+        R.requirements_closure(_tree(tmp_path / 'rel', files), 'requirements.txt')
+    assert words in str(err.value)
+
+
+def test_closure_lists_url_includes_by_name(tmp_path):
+    top = _tree(tmp_path, {'requirements.txt': '-r https://example.com/req.txt\n-e .\n--resume-retries 3\n'})
+    assert [rel for rel, _d in R.requirements_closure(top, 'requirements.txt')] == ['requirements.txt', 'https://example.com/req.txt']
+
+
+def test_status_not_built_when_an_include_is_missing(tmp_path):
+    site = make_site(tmp_path)
+    rel = build(site)
+    with open(os.path.join(rel, 'requirements.txt'), 'a') as handle:
+        handle.write('-r gone.txt\n')
+    result = R.statuses([site], {'shop': '0123456789ab'}, None, run)
+    assert result['build'] == ['shop'] and 'cannot read gone.txt' in result['sites']['shop']['why']
+
+
+def test_status_venv_name_includes_extra_args(tmp_path):
+    site = make_site(tmp_path)
+    build(site)
+    assert R.statuses([site], {'shop': '0123456789ab'}, None, run)['build'] == []
+    result = R.statuses([site], {'shop': '0123456789ab'}, None, run, '--no-binary :all:')
+    assert result['build'] == ['shop'] and 'not linked' in result['sites']['shop']['why']
 
 
 def test_built_and_live_bluegreen_site(tmp_path):

@@ -16,7 +16,7 @@ from ansible_collections.modwsgi.django.plugins.filter import file_entries, site
 from ansible_collections.modwsgi.django.plugins.module_utils import _site_files as S
 from ansible_collections.modwsgi.django.plugins.module_utils._layout import validate
 
-RENDERED = {'boot': 'B', 'settings': 'S', 'wsgi': 'W', 'manage': 'M'}
+RENDERED = {'boot': 'B', 'settings': 'S', 'wsgi': 'W', 'manage': 'M', 'messages': 'G'}
 
 
 def normalized(**extra):
@@ -37,11 +37,11 @@ def test_layout_entries_owners_modes_and_order():
     assert by_path[root + '/run']['owner'] == sites[0]['user']
     assert by_path[root + '/cache']['mode'] == '0700'
     static = by_path[sites[0]['static']['dir']]
-    assert (static['owner'], static['group'], static['mode']) == ('root', 'www-data', '2750')
+    assert (static['owner'], static['group'], static['mode']) == ('root', 'www-data', '2755')
     media = by_path[sites[0]['media']['dir']]
     assert (media['owner'], media['mode']) == (sites[0]['user'], '2750')
     files = [e for e in entries if e['state'] == 'file']
-    assert [e['content'] for e in files] == ['B', 'S', 'W', 'M']
+    assert [e['content'] for e in files] == ['B', 'S', 'W', 'M', 'G']
     assert all(e['tag'] == 'shop' for e in files)
     assert all(e['tag'] == 'shop' for e in entries if 'tag' in e)
     assert by_path[sites[0]['paths']['manage']]['mode'] == '0755'
@@ -69,7 +69,7 @@ def test_site_json_without_secrets():
 
 def test_filters():
     sites, raw = normalized()
-    assert site_entries.FilterModule().filters()['site_entries'](sites, {'shop': RENDERED})[-1]['content'] == 'M'
+    assert site_entries.FilterModule().filters()['site_entries'](sites, {'shop': RENDERED})[-1]['content'] == 'G'
     assert site_json.FilterModule().filters()['site_json'](sites, raw)[0]['tag'] == 'shop'
     with pytest.raises(AnsibleFilterError, match='rendered files'):
         site_entries.FilterModule().filters()['site_entries'](sites, {})

@@ -13,4 +13,5 @@ urlpatterns = [
     path("fail/", views.fail, name="fail"),
     path("whoami-files/", views.whoami_files, name="whoami_files"),
     path("minimal/", views.minimal, name="minimal"),
+    path("messages/", views.message_box, name="message_box"),
 ]

@@ -178,3 +178,14 @@ def whoami_files(request):
 
 def minimal(request):
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+@never_cache
+def message_box(request):
+    """?add=TEXT stores a message (django.contrib.messages, default storage); without it, shows and consumes them."""
+    text = request.GET.get("add")
+    if text:
+        messages.info(request, text[:100])
+        return JsonResponse({"added": text[:100], "storage": settings.MESSAGE_STORAGE})
+    return JsonResponse({"messages": [str(m) for m in messages.get_messages(request)],
+                         "storage": settings.MESSAGE_STORAGE})
