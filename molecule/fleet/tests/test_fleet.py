@@ -191,12 +191,13 @@ def test_rolling_deploy_under_load(host, webs, variant_dir):
     assert not _migrated_markers(webs["fleet-web2"]) and not _migrated_markers(webs["fleet-web3"])
 
 
-def test_config_change_drains_each_host_around_its_reload(host, webs):
-    """A new server alias reloads Apache on every host; the drain hooks of examples/fleet take each
-    host out of HAProxy first and put it back once its sites are healthy."""
+def test_config_change_drains_each_host_around_its_reload(host, webs, variant_dir):
+    """A new server alias (same code) reloads Apache on every host; the drain hooks of examples/fleet
+    take each host out of HAProxy first and put it back once its sites are healthy."""
     since = time.time()
     proc, requests, _t0, samples = _under_load(host, lambda: _rollout(
-        "-e", "__fleet_drain=true", "-e", '{"__fleet_aliases": ["shop.test"]}'), slow=2, states=True)
+        "-e", "__probe=" + _variant(variant_dir, 2), "-e", "__fleet_drain=true",
+        "-e", '{"__fleet_aliases": ["shop.test"]}'), slow=2, states=True)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     figures = _figures(requests)
@@ -204,6 +205,7 @@ def test_config_change_drains_each_host_around_its_reload(host, webs):
     assert figures["failed"] == 0, figures["first_failures"]
     assert "Drain this host from HAProxy" in out and "Put this host back into HAProxy" in out
     for name, web in webs.items():
+        assert _code_version(web) == "2", name  # a configuration change only
         assert web.run("curl -fsS -o /dev/null -H 'Host: shop.test' http://127.0.0.1/").rc == 0, name
         restarts = _graceful_restarts(web, since)
         assert restarts, "%s: no graceful restart in its error log" % name
