@@ -13,7 +13,7 @@ cd "$here" || exit 2
 
 all_stages=(lint sanity unit docs molecule)
 # Fixed scenario order; any other scenario directory runs after these, alphabetically.
-scenario_order=(default prefork worker mass_hosting trixie validation realworld redeploy hardening)
+scenario_order=(default prefork worker mass_hosting trixie validation realworld redeploy hardening fleet)
 tail_lines=${MODWSGI_LOG_TAIL:-60}
 logdir=$here/.cache/logs
 mkdir -p "$logdir"

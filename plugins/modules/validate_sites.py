@@ -114,6 +114,39 @@ options:
         C(processes) out (one process, C(wsgi.multiprocess) false).
       - When omitted, C(daemon.processes) left out means one process (the mod_wsgi default).
     type: int
+  rollout:
+    description:
+      - Several hosts sharing one database. When O(rollout.migrate_on) is set, only that host runs
+        C(migrate); on every other host each site's C(migrate) is returned as false (they still run
+        C(collectstatic) and C(check --deploy)).
+      - Refused before any change (rule C(migrate-once)) when O(rollout.migrate_on) is not a host of the
+        inventory, or when O(rollout.host) would be deployed in an earlier batch than it (it would serve
+        the new release before the migrations ran). A warning when it is not in this play (C(--limit)).
+    type: dict
+    suboptions:
+      migrate_on:
+        description: The inventory hostname that alone runs C(migrate); empty means every host migrates.
+        type: str
+        default: ""
+      host:
+        description: This host (C(inventory_hostname)).
+        type: str
+        required: true
+      play_hosts:
+        description: The play's hosts in rollout order (C(ansible_play_hosts_all)).
+        type: list
+        elements: str
+        default: []
+      batch:
+        description: The hosts deployed together with this one (C(ansible_play_batch)).
+        type: list
+        elements: str
+        default: []
+      inventory_hosts:
+        description: Every host of the inventory (C(groups['all'])).
+        type: list
+        elements: str
+        default: []
 notes:
   - "Findings have the form C([rule-id] site 'x', field 'y': problem Fix: what to do)."
   - The returned C(secrets) values are masked; read them from the inventory when writing the env file.
@@ -407,6 +440,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.modwsgi.django.plugins.module_utils._layout import FileSystem, mask_secrets, validate
+from ansible_collections.modwsgi.django.plugins.module_utils._rollout import RULE, migrate_once
 
 
 def main():
@@ -423,6 +457,13 @@ def main():
         max_request_workers=dict(type='int'),
         server_memory_mb=dict(type='int'),
         server_cores=dict(type='int'),
+        rollout=dict(type='dict', options=dict(
+            migrate_on=dict(type='str', default=''),
+            host=dict(type='str', required=True),
+            play_hosts=dict(type='list', elements='str', default=[]),
+            batch=dict(type='list', elements='str', default=[]),
+            inventory_hosts=dict(type='list', elements='str', default=[]),
+        )),
     )
     # no_log=True only stops AnsibleModule from writing the invocation (with the secrets) to syslog.
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, no_log=True)
@@ -464,9 +505,22 @@ def main():
         module.warn(warning)
     if result.failed:
         module.fail_json(msg=result.error_message, findings=findings, invocation=invocation)
+    sites = result.sites
+    rollout = module.params['rollout']
+    if rollout:
+        sites, errors, warnings = migrate_once(sites, rollout['migrate_on'], rollout['host'], rollout['inventory_hosts'],
+                                               rollout['play_hosts'], rollout['batch'])
+        for warning in warnings:
+            module.warn('[%s] %s' % (RULE, warning))
+        if errors:
+            findings += [{'id': RULE, 'severity': 'error', 'site': None, 'field': field, 'message': message, 'fix': fix}
+                         for field, message, fix in errors]
+            module.fail_json(msg='\n'.join("[%s] field '%s': %s Fix: %s" % (RULE, field, message, fix)
+                                           for field, message, fix in errors),
+                             findings=findings, invocation=invocation)
     module.exit_json(
         changed=False,
-        sites=mask_secrets(result.sites),
+        sites=mask_secrets(sites),
         vhosts=result.vhosts,
         restrict_embedded=result.restrict_embedded,
         mass_hosting=result.mass_hosting,

@@ -2,7 +2,7 @@
 
 Steady fast requests from N threads for --seconds, plus --slow requests of --slow-seconds each,
 started after --slow-after seconds. Writes a JSON report: every request's start/end time,
-status and the code_version / release that answered.
+status and the code_version / release and host (node) that answered.
 """
 
 import argparse
@@ -30,7 +30,7 @@ def request(host, path, timeout):
     finally:
         conn.close()
     return {"path": path, "start": start, "end": time.time(), "status": status,
-            "code_version": data.get("code_version"), "error": data.get("error")}
+            "code_version": data.get("code_version"), "node": data.get("node"), "error": data.get("error")}
 
 
 def main():
@@ -38,6 +38,8 @@ def main():
     parser.add_argument("--host", required=True)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--interval", type=float, default=0,
+                        help="pace each fast thread to at most one request per INTERVAL seconds (0: back to back)")
     parser.add_argument("--slow", type=int, default=12)
     parser.add_argument("--slow-seconds", type=float, default=10)
     parser.add_argument("--slow-after", type=float, default=1)
@@ -59,7 +61,12 @@ def main():
         return now < deadline and (stop["at"] is None or now < stop["at"])
 
     def fast():
+        next_at = time.time()
         while running():
+            delay = next_at - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            next_at = time.time() + args.interval
             r = request(args.host, "/", 10)
             with lock:
                 if len(results) >= args.max_requests:

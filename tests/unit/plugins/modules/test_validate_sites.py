@@ -204,4 +204,38 @@ def test_documentation_matches_argument_spec():
     yaml.safe_load(validate_sites.RETURN)
     assert doc['version_added'] == '0.1.0'
     assert set(doc['options']) == {'sites', 'mpm', 'document_roots', 'check_filesystem', 'mod_wsgi_python', 'mass_hosting',
-                                   'base_dir', 'apache_user', 'apache_group', 'max_request_workers', 'server_memory_mb', 'server_cores'}
+                                   'base_dir', 'apache_user', 'apache_group', 'max_request_workers', 'server_memory_mb', 'server_cores',
+                                   'rollout'}
+
+
+ROLLOUT = {'migrate_on': 'web1', 'play_hosts': ['web1', 'web2', 'web3'], 'inventory_hosts': ['web1', 'web2', 'web3']}
+
+
+def test_rollout_only_the_migrate_host_migrates(module_calls):
+    first = run_module({'sites': [site()], 'check_filesystem': False, 'rollout': dict(ROLLOUT, host='web1', batch=['web1'])})
+    other = run_module({'sites': [site()], 'check_filesystem': False, 'rollout': dict(ROLLOUT, host='web2', batch=['web2'])})
+    assert first['sites'][0]['migrate'] is True
+    assert other['sites'][0]['migrate'] is False
+    assert other['sites'][0]['collectstatic'] is True
+
+
+def test_rollout_refuses_a_host_deployed_before_the_migrate_host(module_calls):
+    result = run_module({'sites': [site()], 'check_filesystem': False,
+                         'rollout': dict(ROLLOUT, migrate_on='web3', host='web1', batch=['web1'])})
+    assert result['failed'] is True
+    assert result['msg'].startswith("[migrate-once] field 'django_site_migrate_on': host 'web1' is deployed before 'web3'")
+    assert [f['id'] for f in result['findings']] == ['migrate-once']
+
+
+def test_rollout_refuses_an_unknown_migrate_host(module_calls):
+    result = run_module({'sites': [site()], 'check_filesystem': False,
+                         'rollout': dict(ROLLOUT, migrate_on='web9', host='web1', batch=['web1'])})
+    assert result['failed'] is True
+    assert "'web9' is not a host of the inventory" in result['msg']
+
+
+def test_rollout_warns_when_the_migrate_host_is_not_in_the_play(module_calls):
+    result = run_module({'sites': [site()], 'check_filesystem': False,
+                         'rollout': dict(ROLLOUT, play_hosts=['web2'], host='web2', batch=['web2'])})
+    assert 'failed' not in result and result['sites'][0]['migrate'] is False
+    assert [w for w in module_calls if w.startswith("[migrate-once] django_site_migrate_on: 'web1' is not in this play")]

@@ -94,6 +94,22 @@ DATABASES = {
     }
 }
 
+# DATABASE_URL (postgres://user:password@host:port/name) replaces the SQLite default; the fleet
+# scenario points every web host at one PostgreSQL (psycopg: requirements-fleet.txt).
+if os.environ.get("DATABASE_URL"):
+    from urllib.parse import unquote, urlsplit
+
+    _url = urlsplit(os.environ["DATABASE_URL"])
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(_url.path.lstrip("/")),
+        "USER": unquote(_url.username or ""),
+        "PASSWORD": unquote(_url.password or ""),
+        "HOST": _url.hostname or "",
+        "PORT": str(_url.port or ""),
+        "CONN_MAX_AGE": 0,
+    }
+
 _validators = "django.contrib.auth.password_validation."
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": _validators + "UserAttributeSimilarityValidator"},

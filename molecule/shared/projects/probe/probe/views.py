@@ -4,6 +4,7 @@ import grp
 import math
 import os
 import pwd
+import socket
 import sys
 import threading
 import time
@@ -58,6 +59,7 @@ def home(request):
         "site": settings.PROBE_SITE,
         "release": settings.PROBE_RELEASE,
         "code_version": CODE_VERSION,
+        "node": socket.gethostname(),
         "pid": os.getpid(),
         "thread": threading.get_ident(),
         "thread_name": threading.current_thread().name,
@@ -146,6 +148,7 @@ def slow(request):
         "slept": seconds,
         "release": settings.PROBE_RELEASE,
         "code_version": CODE_VERSION,
+        "node": socket.gethostname(),
         "pid": os.getpid(),
     })
 
