@@ -162,8 +162,8 @@ def test_the_answer_must_come_from_the_expected_release(capsys, server):
              {'name': 'blog', 'host': 'blog.test', 'release': 'bbbbbbbbbbbb'}]
     code, result = check(capsys, server, sites)
     assert code == 1 and result['sites'] == {'shop': 200}
-    assert result['failed_sites'] == {'blog': 'health check / on the site failed after 2 tries: '
-                                               'HTTP 200 from release aaaaaaaaaaaa, waiting for bbbbbbbbbbbb'}
+    want = 'health check / on the site failed after 2 tries: HTTP 200 from release aaaaaaaaaaaa, waiting for bbbbbbbbbbbb'
+    assert result['failed_sites'] == {'blog': want}
 
 
 def test_failure_message_shows_what_each_site_wrote_to_its_error_log(capsys, server, tmp_path):
