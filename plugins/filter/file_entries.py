@@ -51,8 +51,13 @@ from ansible.errors import AnsibleFilterError
 def _filter(paths, state, owner=None, group=None, mode=None):
     if state not in ("directory", "file"):
         raise AnsibleFilterError("file_entries: state must be directory or file, not %r" % (state,))
+    # A single path string would otherwise be iterated character by character: an entry for "/".
+    if isinstance(paths, (str, bytes, dict)) or not hasattr(paths, "__iter__"):
+        raise AnsibleFilterError("file_entries: needs a list of absolute paths, not %s" % type(paths).__name__)
     entries = []
     for path in paths:
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise AnsibleFilterError("file_entries: every path must be an absolute path, not %r" % (path,))
         entry = {"path": path, "state": state}
         for key, value in (("owner", owner), ("group", group), ("mode", mode)):
             if value is not None:

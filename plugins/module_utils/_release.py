@@ -253,7 +253,10 @@ def pack_all(sources, dest, prefix, run):
     result = {}
     for source in sources:
         if source['type'] == 'path':
-            out = pack_dir(source['path'], os.path.join(dest, '%s%s.tar.gz' % (prefix, source['name'])), run)
+            try:
+                out = pack_dir(source['path'], os.path.join(dest, '%s%s.tar.gz' % (prefix, source['name'])), run)
+            except PackError as exc:
+                raise PackError('site %s: %s' % (source['name'], exc))
         else:
             out = source['path']
             if not os.path.isfile(out):

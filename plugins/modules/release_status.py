@@ -98,6 +98,8 @@ activate:
   sample: [blog]
 """
 
+import functools  # noqa: E402
+
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.modwsgi.django.plugins.module_utils._release import statuses  # noqa: E402
@@ -114,7 +116,8 @@ def main():
         supports_check_mode=True,
     )
     try:
-        result = statuses(module.params["sites"], module.params["release_ids"], module.params["map_path"], module.run_command,
+        result = statuses(module.params["sites"], module.params["release_ids"], module.params["map_path"],
+                          functools.partial(module.run_command, handle_exceptions=False),
                           module.params["pip_extra_args"])
     except (KeyError, TypeError) as exc:
         module.fail_json(msg="release_status: sites must be the normalized sites of validate_sites (%s)" % exc)
