@@ -29,7 +29,14 @@ import shlex
 import sys
 import unicodedata
 
-from ansible_collections.modwsgi.django.plugins.module_utils._sizing import daemon_processes
+from ansible_collections.modwsgi.django.plugins.module_utils._sizing import (
+    MB_PER_PYTHON_PROCESS,
+    MEMORY_WARN_RATIO,
+    daemon_load,
+    daemon_processes,
+    memory_exceeded,
+    python_memory_mb,
+)
 
 # ---------------------------------------------------------------------------
 # Rule table: id -> (severity, what it checks).  Ids are stable (docs/rules.md).
@@ -166,12 +173,6 @@ MASS_GROUP = 'modwsgi_mass'
 SCRIPT_NAME = 'django.wsgi'
 SETTINGS_SHIM = '_modwsgi_settings'
 SECRET_MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-
-# capacity model
-MB_PER_PYTHON_PROCESS = 60
-MEMORY_WARN_RATIO = 0.8
-DEBIAN_MAX_REQUEST_WORKERS = 150
-DEBIAN_THREADS_PER_CHILD = 25
 
 MAX_PATH = 1024
 MAX_URL = 255
@@ -1999,7 +2000,7 @@ def _size_daemons(ctx, sites, mass):
     """
     if ctx.o.get('server_cores') is None:
         return
-    defaulted, copies, reserved, threads, reserved_threads = [], 0, 0, 0, 0
+    defaulted, copies, threads, explicit = [], 0, 0, []
     for st in sites:
         daemon = st.n.get('daemon')
         if st.n.get('mode') != 'daemon' or not daemon:
@@ -2011,13 +2012,12 @@ def _size_daemons(ctx, sites, mass):
             copies += n
             threads += daemon['threads']
         else:
-            reserved += (daemon['processes'] or 1) * n
-            reserved_threads += (daemon['processes'] or 1) * daemon['threads']
+            explicit.append((daemon['processes'], daemon['threads'], n))
     if mass and mass.get('daemon'):
-        reserved += mass['daemon']['processes'] or 1
-        reserved_threads += (mass['daemon']['processes'] or 1) * mass['daemon']['threads']
+        explicit.append((mass['daemon']['processes'], mass['daemon']['threads'], 1))
     if not defaulted:
         return
+    reserved, reserved_threads = daemon_load(explicit)
     per_site = daemon_processes(ctx.o['server_cores'], ctx.o['server_memory_mb'], copies, reserved, MB_PER_PYTHON_PROCESS,
                                 ctx.o['max_request_workers'], threads, reserved_threads)
     for st in defaulted:
@@ -2039,8 +2039,7 @@ def _rule_mpm_choice(ctx, sites, mass):
 def _rule_capacity(ctx, sites, mass):
     mrw = ctx.o['max_request_workers']
     memory = ctx.o['server_memory_mb']
-    threads = 0
-    processes = 0
+    groups = []
     embedded = 0
     for st in sites:
         if st.n.get('mode') == 'embedded':
@@ -2049,34 +2048,29 @@ def _rule_capacity(ctx, sites, mass):
         daemon = st.n.get('daemon')
         if not daemon:
             continue
-        copies = 2 if st.n.get('deploy') == 'bluegreen' else 1
-        processes += (daemon['processes'] or 1) * copies   # memory: both colors are resident
-        threads += (daemon['processes'] or 1) * daemon['threads']  # feeding: only the live color gets requests
+        groups.append((daemon['processes'], daemon['threads'], 2 if st.n.get('deploy') == 'bluegreen' else 1))
     if mass:
         if mass['mode'] == 'embedded':
             embedded += 1
         elif mass.get('daemon'):
-            procs = mass['daemon']['processes'] or 1
-            processes += procs
-            threads += procs * mass['daemon']['threads']
+            groups.append((mass['daemon']['processes'], mass['daemon']['threads'], 1))
+    # memory: both colors are resident; feeding: only the live color gets requests
+    processes, threads = daemon_load(groups)
     if mrw is not None and mrw < threads:
         ctx.warn('capacity', None, 'max_request_workers', 'Apache has %d workers but the daemons have %d threads '
                  '(the live color of bluegreen sites): the daemons can never be fully used and requests queue in Apache.'
                  % (mrw, threads), 'raise MaxRequestWorkers to at least %d or lower daemon processes/threads.' % threads)
     if memory is None:
         return
-    workers = mrw or DEBIAN_MAX_REQUEST_WORKERS
-    if ctx.o['mpm'] == 'prefork':
-        embedded_procs = workers * embedded
-        note = 'each prefork child loads every embedded site'
-    else:
-        embedded_procs = -(-workers // DEBIAN_THREADS_PER_CHILD) * embedded
-        note = 'each Apache child loads every embedded site'
-    estimate = (processes + embedded_procs) * MB_PER_PYTHON_PROCESS
-    if estimate > memory * MEMORY_WARN_RATIO:
+    estimate, children = python_memory_mb(processes, embedded, ctx.o['mpm'], mrw)
+    if memory_exceeded(estimate, memory):
+        if ctx.o['mpm'] == 'prefork':
+            note = 'each prefork child loads every embedded site'
+        else:
+            note = 'each Apache child loads every embedded site'
         detail = '%d daemon processes' % processes
         if embedded:
-            detail += ' + %d embedded site(s) x %d Apache children (%s)' % (embedded, embedded_procs // embedded, note)
+            detail += ' + %d embedded site(s) x %d Apache children (%s)' % (embedded, children, note)
         ctx.warn('capacity', None, 'server_memory_mb', 'estimated Python memory %d MB (%s, %d MB each) exceeds %d%% of '
                  '%d MB.' % (estimate, detail, MB_PER_PYTHON_PROCESS, int(MEMORY_WARN_RATIO * 100), memory),
                  'use daemon mode%s, fewer processes, or a bigger server.'
