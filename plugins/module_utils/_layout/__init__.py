@@ -35,8 +35,8 @@ from __future__ import annotations
 
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.rules import ERROR, RULES, WARNING
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema import DAEMON_DEFAULTS, SITE_SCHEMA
-from ansible_collections.modwsgi.django.plugins.module_utils._layout.findings import SECRET_MASK, Finding, Result, mask_secrets
-from ansible_collections.modwsgi.django.plugins.module_utils._layout.filesystem import PYTHON_VERSION_CODE, FileSystem
+from ansible_collections.modwsgi.django.plugins.module_utils._layout.findings import Finding, Result, SECRET_MASK, mask_secrets
+from ansible_collections.modwsgi.django.plugins.module_utils._layout.filesystem import FileSystem, PYTHON_VERSION_CODE
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.text import (
     ancestors,
     as_bool,

@@ -62,11 +62,11 @@ class Result(object):
 
     @property
     def errors(self):
-        return [f for f in self.findings if f.severity == ERROR]
+        return [finding for finding in self.findings if finding.severity == ERROR]
 
     @property
     def warnings(self):
-        return [str(f) for f in self.findings if f.severity == WARNING]
+        return [str(finding) for finding in self.findings if finding.severity == WARNING]
 
     @property
     def failed(self):
@@ -74,11 +74,11 @@ class Result(object):
 
     @property
     def error_message(self):
-        return '\n'.join(str(f) for f in self.errors)
+        return '\n'.join(str(finding) for finding in self.errors)
 
     def ids(self, severity=None):
         """Rule ids of the findings (handy in tests)."""
-        return sorted(set(f.id for f in self.findings if severity is None or f.severity == severity))
+        return sorted(set(finding.id for finding in self.findings if severity is None or finding.severity == severity))
 
     def as_dict(self):
         return {
@@ -86,7 +86,7 @@ class Result(object):
             'vhosts': self.vhosts,
             'restrict_embedded': self.restrict_embedded,
             'mass_hosting': self.mass_hosting,
-            'findings': [f.as_dict() for f in self.findings],
+            'findings': [finding.as_dict() for finding in self.findings],
             'warnings': self.warnings,
         }
 
@@ -104,7 +104,7 @@ def mask_secrets(sites):
             site = dict(site)
             secrets = site['secrets']
             if isinstance(secrets, dict):
-                site['secrets'] = dict((k, SECRET_MASK) for k in secrets)
+                site['secrets'] = dict((key, SECRET_MASK) for key in secrets)
             elif secrets is not None:
                 site['secrets'] = SECRET_MASK
         out.append(site)

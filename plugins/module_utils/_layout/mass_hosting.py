@@ -25,10 +25,10 @@ from ansible_collections.modwsgi.django.plugins.module_utils._layout.text import
     suggest,
     type_name,
 )
-from ansible_collections.modwsgi.django.plugins.module_utils._layout.runtime import _check_daemon_value
+from ansible_collections.modwsgi.django.plugins.module_utils._layout.runtime import check_daemon_value
 
 
-def _check_mass(ctx, value):
+def check_mass(ctx, value):
     """Validate the mass_hosting option; returns the normalized dict or None."""
     if value is None:
         return None
@@ -97,10 +97,10 @@ def _check_mass(ctx, value):
                           % suggest(key, DAEMON_DEFAULTS), 'use one of: %s.' % ', '.join(sorted(DAEMON_DEFAULTS)))
                 ok = False
         for key in DAEMON_DEFAULTS:
-            if daemon.get(key) is not None and not _check_daemon_value(ctx, None, 'mass_hosting.daemon', key, daemon[key], norm):
+            if daemon.get(key) is not None and not check_daemon_value(ctx, None, 'mass_hosting.daemon', key, daemon[key], norm):
                 ok = False
-        norm['user'] = norm['user'] or ctx.o['apache_user']
-        norm['group'] = norm['group'] or (ctx.o['apache_group'] if norm['user'] == ctx.o['apache_user'] else norm['user'])
+        norm['user'] = norm['user'] or ctx.options['apache_user']
+        norm['group'] = norm['group'] or (ctx.options['apache_group'] if norm['user'] == ctx.options['apache_user'] else norm['user'])
         if norm['processes'] == 1:
             ctx.warn('processes-1', None, 'mass_hosting.daemon.processes', 'processes: 1 sets wsgi.multiprocess '
                      'to True although there is one process.', 'omit processes for a single process.')

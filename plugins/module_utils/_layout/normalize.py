@@ -12,13 +12,14 @@ import re
 
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema import SCRIPT_NAME, SETTINGS_SHIM
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.runtime import daemon_groups
-from ansible_collections.modwsgi.django.plugins.module_utils._layout.host_wide import _effective_cookie
+from ansible_collections.modwsgi.django.plugins.module_utils._layout.host_wide import effective_cookie
 
 
-def _normalize_site(st, opts):
-    n = st.n
-    name, root, mount, mode, deploy = n['name'], n['root'], n['mount'], n['mode'], n['deploy']
-    shared = n.get('_shared', False)
+def normalize_site(site, options):
+    """The normalized site the templates consume (docs/dev/contract.md): defaults, paths, effective settings."""
+    values = site.normalized
+    name, root, mount, mode, deploy = values['name'], values['root'], values['mount'], values['mode'], values['deploy']
+    shared = values.get('_shared', False)
     paths = {
         'root': root,
         'releases': root + '/releases',
@@ -26,24 +27,24 @@ def _normalize_site(st, opts):
         'conf': root + '/conf',
         'site_json': root + '/conf/site.json',
         'settings_module_file': '%s/conf/%s.py' % (root, SETTINGS_SHIM),
-        'script_dir': n['script_dir'],
-        'script': n['script_dir'] + '/' + SCRIPT_NAME,
+        'script_dir': values['script_dir'],
+        'script': values['script_dir'] + '/' + SCRIPT_NAME,
         'manage': root + '/bin/manage',
         'current': root + '/current',
         'blue': root + '/blue',
         'green': root + '/green',
     }
-    daemon = copy.deepcopy(n['daemon'])
+    daemon = copy.deepcopy(values['daemon'])
     if daemon is not None and daemon['home'] is None and deploy == 'restart':
         daemon['home'] = paths['current']
     if mode == 'daemon':
         user, group = daemon['user'], daemon['group']
     else:
-        user, group = opts['apache_user'], opts['apache_group']
-    session_name = _effective_cookie(st, 'session_cookie_name', shared)
-    csrf_name = _effective_cookie(st, 'csrf_cookie_name', shared)
-    cookie_path = n['session_cookie_path']
-    hosts = [n['server_name']] + n['server_aliases']
+        user, group = options['apache_user'], options['apache_group']
+    session_name = effective_cookie(site, 'session_cookie_name', shared)
+    csrf_name = effective_cookie(site, 'csrf_cookie_name', shared)
+    cookie_path = values['session_cookie_path']
+    hosts = [values['server_name']] + values['server_aliases']
     effective = {
         'SESSION_COOKIE_NAME': session_name,
         'SESSION_COOKIE_PATH': cookie_path,
@@ -53,55 +54,55 @@ def _normalize_site(st, opts):
         'MODWSGI_MESSAGES_COOKIE_NAME': '%s_messages' % name if shared else 'messages',
         'MODWSGI_MESSAGES_COOKIE_PATH': cookie_path,
     }
-    if n['static']:
-        effective['STATIC_URL'] = n['static']['url']
-        effective['STATIC_ROOT'] = n['static']['dir']
-    if n['media']:
-        effective['MEDIA_URL'] = n['media']['url']
-        effective['MEDIA_ROOT'] = n['media']['dir']
-    effective['ALLOWED_HOSTS'] = [h[1:] if h.startswith('*.') else h for h in hosts]
-    if n['tls']:
-        effective['CSRF_TRUSTED_ORIGINS'] = ['https://' + h for h in hosts]
-    effective.update(copy.deepcopy(n['django_settings']))
+    if values['static']:
+        effective['STATIC_URL'] = values['static']['url']
+        effective['STATIC_ROOT'] = values['static']['dir']
+    if values['media']:
+        effective['MEDIA_URL'] = values['media']['url']
+        effective['MEDIA_ROOT'] = values['media']['dir']
+    effective['ALLOWED_HOSTS'] = [host[1:] if host.startswith('*.') else host for host in hosts]
+    if values['tls']:
+        effective['CSRF_TRUSTED_ORIGINS'] = ['https://' + host for host in hosts]
+    effective.update(copy.deepcopy(values['django_settings']))
     extra = [paths['conf']]
-    if n['legacy_relative_imports']:
-        extra.append('%s/%s' % (paths['current'], n['project']))
+    if values['legacy_relative_imports']:
+        extra.append('%s/%s' % (paths['current'], values['project']))
     groups = daemon_groups(name, mode, deploy)
     return {
         'name': name,
-        'server_name': n['server_name'],
-        'server_aliases': list(n['server_aliases']),
+        'server_name': values['server_name'],
+        'server_aliases': list(values['server_aliases']),
         'mount': mount,
-        'project': n['project'],
-        'settings': n['settings'],
+        'project': values['project'],
+        'settings': values['settings'],
         'root': root,
-        'source': dict(n['source']),
-        'requirements': n['requirements'],
-        'python': n['python'],
+        'source': dict(values['source']),
+        'requirements': values['requirements'],
+        'python': values['python'],
         'mode': mode,
         'deploy': deploy,
-        'thread_safe': n['thread_safe'],
+        'thread_safe': values['thread_safe'],
         'daemon': daemon,
-        'static': dict(n['static']) if n['static'] else False,
-        'media': dict(n['media']) if n['media'] else False,
+        'static': dict(values['static']) if values['static'] else False,
+        'media': dict(values['media']) if values['media'] else False,
         'session_cookie_name': session_name,
         'session_cookie_path': cookie_path,
         'csrf_cookie_name': csrf_name,
         'csrf_cookie_path': cookie_path,
-        'env': dict(n['env']),
-        'secrets': dict(n['secrets']),
-        'django_settings': copy.deepcopy(n['django_settings']),
-        'tls': dict(n['tls']) if n['tls'] else None,
-        'migrate': n['migrate'],
-        'collectstatic': n['collectstatic'],
-        'health_path': n['health_path'],
-        'legacy_relative_imports': n['legacy_relative_imports'],
-        'script_dir': n['script_dir'],
-        'check_deploy': n['check_deploy'],
-        'manage_steps': copy.deepcopy(n['manage_steps']),
+        'env': dict(values['env']),
+        'secrets': dict(values['secrets']),
+        'django_settings': copy.deepcopy(values['django_settings']),
+        'tls': dict(values['tls']) if values['tls'] else None,
+        'migrate': values['migrate'],
+        'collectstatic': values['collectstatic'],
+        'health_path': values['health_path'],
+        'legacy_relative_imports': values['legacy_relative_imports'],
+        'script_dir': values['script_dir'],
+        'check_deploy': values['check_deploy'],
+        'manage_steps': copy.deepcopy(values['manage_steps']),
         'user': user,
         'group': group,
-        'health_url_path': re.sub('/+', '/', mount + n['health_path']),
+        'health_url_path': re.sub('/+', '/', mount + values['health_path']),
         'paths': paths,
         'daemon_groups': groups,
         'process_group': name if mode == 'daemon' and deploy == 'restart' else None,
@@ -113,16 +114,17 @@ def _normalize_site(st, opts):
     }
 
 
-def _vhosts(sites):
+def build_vhosts(sites):
+    """One virtual host per server_name: its aliases (union), tls and sites."""
     out = {}
     for site in sites:
-        vh = out.setdefault(site['server_name'], {'server_name': site['server_name'], 'server_aliases': set(),
-                                                  'tls': site['tls'], 'sites': []})
-        vh['server_aliases'].update(site['server_aliases'])
-        vh['sites'].append(site['name'])
+        vhost = out.setdefault(site['server_name'], {'server_name': site['server_name'], 'server_aliases': set(),
+                                                     'tls': site['tls'], 'sites': []})
+        vhost['server_aliases'].update(site['server_aliases'])
+        vhost['sites'].append(site['name'])
     result = []
     for name in sorted(out):
-        vh = out[name]
-        vh['server_aliases'] = sorted(vh['server_aliases'])
-        result.append(vh)
+        vhost = out[name]
+        vhost['server_aliases'] = sorted(vhost['server_aliases'])
+        result.append(vhost)
     return result

@@ -25,56 +25,56 @@ from ansible_collections.modwsgi.django.plugins.module_utils._layout.text import
 )
 
 
-def _check_options(ctx, opts):
-    """Module options: validated into ctx.o (bad ones are reported and neutralized)."""
-    o = ctx.o
-    if o['mpm'] not in MPMS:
-        ctx.error('schema', None, 'mpm', 'is %s, not one of %s.' % (show(o['mpm']), ', '.join(MPMS)),
-                  'set mpm to prefork, worker or event%s.' % suggest(o['mpm'], MPMS))
-        o['mpm'] = 'event'
+def check_options(ctx):
+    """Module options: validated in place in ctx.options (bad ones are reported and neutralized)."""
+    options = ctx.options
+    if options['mpm'] not in MPMS:
+        ctx.error('schema', None, 'mpm', 'is %s, not one of %s.' % (show(options['mpm']), ', '.join(MPMS)),
+                  'set mpm to prefork, worker or event%s.' % suggest(options['mpm'], MPMS))
+        options['mpm'] = 'event'
     doc_roots = []
-    if o['document_roots'] is None:
-        o['document_roots'] = ['/var/www/html']
-    if not isinstance(o['document_roots'], (list, tuple)):
-        ctx.error('schema', None, 'document_roots', 'is %s, not a list of paths.' % type_name(o['document_roots']),
+    if options['document_roots'] is None:
+        options['document_roots'] = ['/var/www/html']
+    if not isinstance(options['document_roots'], (list, tuple)):
+        ctx.error('schema', None, 'document_roots', 'is %s, not a list of paths.' % type_name(options['document_roots']),
                   'give a list such as [/var/www/html].')
     else:
-        for i, d in enumerate(o['document_roots']):
+        for i, doc_root in enumerate(options['document_roots']):
             field = 'document_roots[%d]' % i
-            if not isinstance(d, str):
-                ctx.error('schema', None, field, 'is %s, not a path.' % type_name(d), 'give an absolute path.')
+            if not isinstance(doc_root, str):
+                ctx.error('schema', None, field, 'is %s, not a path.' % type_name(doc_root), 'give an absolute path.')
                 continue
-            problems = fs_path_problems(d)
+            problems = fs_path_problems(doc_root)
             if problems:
-                ctx.error('path', None, field, '%s %s.' % (show(d), '; '.join(problems)), fs_path_fix(d))
+                ctx.error('path', None, field, '%s %s.' % (show(doc_root), '; '.join(problems)), fs_path_fix(doc_root))
                 continue
-            doc_roots.append(d)
-    o['document_roots'] = doc_roots
+            doc_roots.append(doc_root)
+    options['document_roots'] = doc_roots
     for key in ('base_dir',):
-        value = o[key]
+        value = options[key]
         if not isinstance(value, str):
             ctx.error('schema', None, key, 'is %s, not a path.' % type_name(value), 'give an absolute path.')
-            o[key] = None
+            options[key] = None
             continue
         problems = fs_path_problems(value)
         if not problems and value in SYSTEM_DIRS and value not in BASE_DIR_OK:
             problems = ['is a system directory']
         if problems:
             ctx.error('path', None, key, '%s %s.' % (show(value), '; '.join(problems)), fs_path_fix(value))
-            o[key] = None
+            options[key] = None
     for key in ('apache_user', 'apache_group'):
-        value = o[key]
+        value = options[key]
         if not isinstance(value, str) or not UNIX_NAME_RE.match(value):
             ctx.error('schema', None, key, '%s is not a valid user/group name.' % show(value),
                       'use a name matching ^[a-z_][a-z0-9_-]{0,31}$ (Debian: www-data).')
-            o[key] = 'www-data'
-    check = as_bool(o['check_filesystem'])
+            options[key] = 'www-data'
+    check = as_bool(options['check_filesystem'])
     if check is None:
-        ctx.error('schema', None, 'check_filesystem', 'is %s, not a boolean.' % type_name(o['check_filesystem']),
+        ctx.error('schema', None, 'check_filesystem', 'is %s, not a boolean.' % type_name(options['check_filesystem']),
                   'set true or false.')
         check = False
-    o['check_filesystem'] = check
-    pyver = o['mod_wsgi_python']
+    options['check_filesystem'] = check
+    pyver = options['mod_wsgi_python']
     if pyver is not None:
         if isinstance(pyver, float):
             pyver = repr(pyver)
@@ -84,13 +84,13 @@ def _check_options(ctx, opts):
             pyver = None
         else:
             pyver = pyver.strip()
-    o['mod_wsgi_python'] = pyver
+    options['mod_wsgi_python'] = pyver
     for key in ('max_request_workers', 'server_memory_mb', 'server_cores'):
-        value = o[key]
+        value = options[key]
         if value is None:
             continue
         number = as_int(value)
         if number is None or number < 1:
             ctx.error('schema', None, key, '%s is not a positive integer.' % show(value), 'give a number >= 1 or omit it.')
             number = None
-        o[key] = number
+        options[key] = number

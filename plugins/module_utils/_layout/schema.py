@@ -137,12 +137,10 @@ SYSTEM_DIRS = frozenset((
 # system directories that are fine as the *parent* of site roots (base_dir)
 BASE_DIR_OK = frozenset(('/srv', '/opt', '/home'))
 
-# Package names that must not be used for the project: they would shadow (or be
-# shadowed by) a module every site imports.  sys.stdlib_module_names is exact on
-# 3.10+; the short list keeps the important ones on older interpreters.
 # Directories of a site root (docs/getting-started.md §6) that hold code, the virtualenv, secrets,
 # the site's private data or its process state: never a static/media dir, nor under one.
 PRIVATE_SUBDIRS = ('releases', 'venvs', 'conf', 'data', 'run', 'cache', 'bin', 'apache', 'blue', 'green', 'current')
+
 # Management commands the role runs itself (site keys) or that need a terminal / never end.
 MANAGE_STEP_RE = re.compile(r'^[a-z][a-z0-9_]{0,63}$')
 MANAGE_STEP_OWN = {'migrate': 'migrate: true', 'collectstatic': 'collectstatic: true', 'check': 'check_deploy: true'}
@@ -150,6 +148,9 @@ MANAGE_STEP_REFUSED = ('runserver', 'shell', 'dbshell', 'shell_plus', 'testserve
                        'squashmigrations', 'flush', 'startapp', 'startproject', 'changepassword')
 MAX_MANAGE_STEPS = 20
 
+# Package names that must not be used for the project: they would shadow (or be
+# shadowed by) a module every site imports.  sys.stdlib_module_names is exact on
+# 3.10+; the short list keeps the important ones on older interpreters.
 SHADOWED_NAMES = frozenset(getattr(sys, 'stdlib_module_names', ())) | frozenset((
     'django', 'test', 'tests', 'site', 'os', 'sys', 'json', 'email', 'logging', 'socket', 'string',
     'types', 'code', 'io', 'random', 'select', 'signal', 'queue', 'http', 'html', 'xml', 'typing',

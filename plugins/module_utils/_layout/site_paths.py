@@ -31,9 +31,9 @@ from ansible_collections.modwsgi.django.plugins.module_utils._layout.text import
 )
 
 
-def _rule_sys_path(ctx, st):
+def rule_sys_path(ctx, site):
     """sys-path: project is an importable identifier that shadows nothing; root is absolute."""
-    project = st.v.get('project')
+    project = site.given.get('project')
     if project is not None:
         why = None
         if not IDENT_RE.match(project):
@@ -46,150 +46,151 @@ def _rule_sys_path(ctx, st):
             why = "shadows (or is shadowed by) the module '%s' that every site imports" % project
         if why:
             hint = re.sub(r'[^A-Za-z0-9_]', '_', project)[:30].strip('_') or 'my'
-            ctx.error('sys-path', st, 'project', '%s %s; sys.path gets the parent of the project package, '
+            ctx.error('sys-path', site, 'project', '%s %s; sys.path gets the parent of the project package, '
                       'so the package name must be importable and unique.' % (show(project), why),
                       'rename the project package (the startproject name), e.g. %s_site.' % hint.lower())
         else:
-            st.n['project'] = project
-    _check_root(ctx, st)
-    if st.v.get('legacy_relative_imports'):
-        ctx.warn('sys-path', st, 'legacy_relative_imports', 'adds <code>/<project> to sys.path as well: modules '
+            site.normalized['project'] = project
+    _check_root(ctx, site)
+    if site.given.get('legacy_relative_imports'):
+        ctx.warn('sys-path', site, 'legacy_relative_imports', 'adds <code>/<project> to sys.path as well: modules '
                  'become importable under two names (imported twice, e.g. duplicate signals/models).',
-                 "use absolute imports ('%s.x') and set legacy_relative_imports: false." % st.n.get('project', 'project'))
+                 "use absolute imports ('%s.x') and set legacy_relative_imports: false." % site.normalized.get('project', 'project'))
 
 
-def _check_root(ctx, st):
-    root = st.v.get('root')
+def _check_root(ctx, site):
+    """path/sys-path: root is absolute, normalized and no system directory (default <base_dir>/<name>)."""
+    root = site.given.get('root')
     if root is None:
-        if 'name' in st.n and ctx.o['base_dir']:
-            st.n['root'] = posixpath.join(ctx.o['base_dir'], st.n['name'])
+        if 'name' in site.normalized and ctx.options['base_dir']:
+            site.normalized['root'] = posixpath.join(ctx.options['base_dir'], site.normalized['name'])
         return
     if not root.startswith('/'):
-        ctx.error('sys-path', st, 'root', '%s is not an absolute path (root is the sys.path entry: the '
+        ctx.error('sys-path', site, 'root', '%s is not an absolute path (root is the sys.path entry: the '
                   'parent of the project package).' % show(root), "use an absolute path such as '%s'."
-                  % posixpath.join(ctx.o['base_dir'] or '/srv/django', st.n.get('name', 'site')))
+                  % posixpath.join(ctx.options['base_dir'] or '/srv/django', site.normalized.get('name', 'site')))
         return
     problems = fs_path_problems(root)
     if not problems and root in SYSTEM_DIRS:
         problems = ['is a system directory']
     if problems:
-        ctx.error('path', st, 'root', '%s %s.' % (show(root), '; '.join(problems)), fs_path_fix(root))
+        ctx.error('path', site, 'root', '%s %s.' % (show(root), '; '.join(problems)), fs_path_fix(root))
         return
-    st.n['root'] = root
+    site.normalized['root'] = root
 
 
-def _rule_paths(ctx, st):
+def rule_paths(ctx, site):
     """path: python, script_dir, requirements, health_path."""
-    python = st.v.get('python', '/usr/bin/python3')
+    python = site.given.get('python', '/usr/bin/python3')
     problems = file_path_problems(python)
     if problems:
-        ctx.error('path', st, 'python', '%s %s.' % (show(python), '; '.join(problems)), fs_path_fix(python, 'an absolute interpreter path'))
+        ctx.error('path', site, 'python', '%s %s.' % (show(python), '; '.join(problems)), fs_path_fix(python, 'an absolute interpreter path'))
     else:
-        st.n['python'] = python
-    script_dir = st.v.get('script_dir')
+        site.normalized['python'] = python
+    script_dir = site.given.get('script_dir')
     if script_dir is not None:
         problems = fs_path_problems(script_dir)
         if not problems and script_dir in SYSTEM_DIRS:
             problems = ['is a system directory']
         if problems:
-            ctx.error('path', st, 'script_dir', '%s %s.' % (show(script_dir), '; '.join(problems)), fs_path_fix(script_dir))
+            ctx.error('path', site, 'script_dir', '%s %s.' % (show(script_dir), '; '.join(problems)), fs_path_fix(script_dir))
         else:
-            st.n['script_dir'] = script_dir
-    elif 'root' in st.n:
-        st.n['script_dir'] = st.n['root'] + '/apache'
-    if 'requirements' in st.v and st.v['requirements'] is None:
-        st.n['requirements'] = None
+            site.normalized['script_dir'] = script_dir
+    elif 'root' in site.normalized:
+        site.normalized['script_dir'] = site.normalized['root'] + '/apache'
+    if 'requirements' in site.given and site.given['requirements'] is None:
+        site.normalized['requirements'] = None
     else:
-        req = st.v.get('requirements', 'requirements.txt')
-        if req == '':
+        requirements = site.given.get('requirements', 'requirements.txt')
+        if requirements == '':
             problems = ['is empty']
-        elif req.startswith('/'):
+        elif requirements.startswith('/'):
             problems = ['is absolute (it is relative to the release)']
         else:
-            problems = fs_path_problems('/' + req)
+            problems = fs_path_problems('/' + requirements)
         if problems:
-            ctx.error('path', st, 'requirements', '%s %s.' % (show(req), '; '.join(problems)),
+            ctx.error('path', site, 'requirements', '%s %s.' % (show(requirements), '; '.join(problems)),
                       "give a path inside the release such as 'requirements.txt' or 'requirements/prod.txt', or null.")
         else:
-            st.n['requirements'] = req
-    health = st.v.get('health_path', '/')
+            site.normalized['requirements'] = requirements
+    health = site.given.get('health_path', '/')
     problems = url_path_problems(health)
     if problems:
-        ctx.error('path', st, 'health_path', '%s %s.' % (show(health), '; '.join(problems)),
+        ctx.error('path', site, 'health_path', '%s %s.' % (show(health), '; '.join(problems)),
                   "give a URL path relative to the mount such as '/healthz/'.")
     else:
-        st.n['health_path'] = health
+        site.normalized['health_path'] = health
 
 
-def _rule_roots(ctx, sites):
+def rule_roots(ctx, sites):
     """path: one root per site, never nested in another site's root."""
     roots = {}
-    for st in sites:
-        root = st.n.get('root')
+    for site in sites:
+        root = site.normalized.get('root')
         if root is None:
             continue
         if root in roots:
-            ctx.error('path', st, 'root', "%s is also the root of site '%s'." % (root, roots[root].label),
+            ctx.error('path', site, 'root', "%s is also the root of site '%s'." % (root, roots[root].label),
                       'give each site its own root (default <base_dir>/<name>).')
             continue
-        roots[root] = st
-    for root, st in roots.items():
+        roots[root] = site
+    for root, site in roots.items():
         for parent in ancestors(root, include_self=False):
             if parent in roots:
-                ctx.error('path', st, 'root', "%s is inside the root of site '%s' (%s)." % (root, roots[parent].label, parent),
+                ctx.error('path', site, 'root', "%s is inside the root of site '%s' (%s)." % (root, roots[parent].label, parent),
                           'put site roots side by side, e.g. /srv/django/<name>.')
                 break
     return roots
 
 
-def _rule_script_dir(ctx, sites, roots):
+def rule_script_dir(ctx, sites, roots):
     """script-dir / settings-in-script-dir on paper: where the script dir may live."""
     seen = {}
-    for st in sites:
-        sdir, root, project = st.n.get('script_dir'), st.n.get('root'), st.n.get('project')
-        if sdir is None or root is None:
+    for site in sites:
+        script_dir, root, project = site.normalized.get('script_dir'), site.normalized.get('root'), site.normalized.get('project')
+        if script_dir is None or root is None:
             continue
-        if sdir in seen:
-            ctx.error('script-dir', st, 'script_dir', "%s is also the script dir of site '%s'; it must hold nothing "
-                      "but this site's %s." % (sdir, seen[sdir].label, SCRIPT_NAME), 'omit script_dir (default <root>/apache).')
+        if script_dir in seen:
+            ctx.error('script-dir', site, 'script_dir', "%s is also the script dir of site '%s'; it must hold nothing "
+                      "but this site's %s." % (script_dir, seen[script_dir].label, SCRIPT_NAME), 'omit script_dir (default <root>/apache).')
             continue
-        seen[sdir] = st
+        seen[script_dir] = site
         conf = root + '/conf'
         code_dirs = [root + '/current', root + '/blue', root + '/green']
-        settings_dirs = [d + '/' + project for d in code_dirs] if project else []
+        settings_dirs = [code_dir + '/' + project for code_dir in code_dirs] if project else []
         releases = root + '/releases'
-        if project and under(sdir, releases):
-            rel = sdir[len(releases) + 1:].split('/')
-            if len(rel) == 2 and rel[1] == project:
-                settings_dirs.append(sdir)
-        if sdir == conf or sdir in settings_dirs:
-            ctx.error('settings-in-script-dir', st, 'script_dir', '%s holds settings files: Apache is allowed to serve '
-                      'files from the script dir, so a mapping mistake would publish them.' % sdir,
+        if project and under(script_dir, releases):
+            below_releases = script_dir[len(releases) + 1:].split('/')
+            if len(below_releases) == 2 and below_releases[1] == project:
+                settings_dirs.append(script_dir)
+        if script_dir == conf or script_dir in settings_dirs:
+            ctx.error('settings-in-script-dir', site, 'script_dir', '%s holds settings files: Apache is allowed to serve '
+                      'files from the script dir, so a mapping mistake would publish them.' % script_dir,
                       'omit script_dir (default <root>/apache: a directory with django.wsgi only).')
             continue
-        if sdir == root:
+        if script_dir == root:
             problem = 'is the site root'
-        elif under(root, sdir):
+        elif under(root, script_dir):
             problem = 'contains the site root %s' % root
-        elif any(under(sdir, d) for d in code_dirs + [releases, root + '/venvs']):
+        elif any(under(script_dir, code_dir) for code_dir in code_dirs + [releases, root + '/venvs']):
             problem = 'is inside the code tree (releases are replaced on every deploy; the one script lives outside them)'
-        elif under(sdir, conf):
+        elif under(script_dir, conf):
             problem = 'is inside the conf dir'
         else:
             problem = None
-            for parent in ancestors(sdir, include_self=False):
-                if parent in roots and roots[parent] is not st:
+            for parent in ancestors(script_dir, include_self=False):
+                if parent in roots and roots[parent] is not site:
                     problem = "is inside the root of site '%s'" % roots[parent].label
                     break
         if problem:
-            ctx.error('script-dir', st, 'script_dir', '%s %s. The script dir is granted to Apache and must hold only %s.'
-                      % (sdir, problem, SCRIPT_NAME), 'omit script_dir (default <root>/apache).')
-    for root, st in roots.items():
+            ctx.error('script-dir', site, 'script_dir', '%s %s. The script dir is granted to Apache and must hold only %s.'
+                      % (script_dir, problem, SCRIPT_NAME), 'omit script_dir (default <root>/apache).')
+    for root, site in roots.items():
         for parent in ancestors(root, include_self=False):
             other = seen.get(parent)
-            if other is not None and other is not st:
+            if other is not None and other is not site:
                 ctx.error('script-dir', other, 'script_dir', "%s contains the root of site '%s'; the script dir is "
-                          "granted to Apache and must hold only %s." % (parent, st.label, SCRIPT_NAME),
+                          "granted to Apache and must hold only %s." % (parent, site.label, SCRIPT_NAME),
                           'omit script_dir (default <root>/apache).')
                 break
 
@@ -197,113 +198,114 @@ def _rule_script_dir(ctx, sites, roots):
 def _served_dirs(ctx, sites):
     """Directories Apache serves: document roots and every static/media dir (real paths)."""
     served = {}
-    for d in ctx.o['document_roots']:
-        served.setdefault(ctx.real(d), ('document root %s' % d, None))
-    for st in sites:
+    for doc_root in ctx.options['document_roots']:
+        served.setdefault(ctx.real_path(doc_root), ('document root %s' % doc_root, None))
+    for site in sites:
         for key in ('static', 'media'):
-            cfg = st.n.get(key)
-            if cfg:
-                served.setdefault(ctx.real(cfg['dir']), ("%s.dir %s of site '%s'" % (key, cfg['dir'], st.label), st))
+            url_dir = site.normalized.get(key)
+            if url_dir:
+                served.setdefault(ctx.real_path(url_dir['dir']), ("%s.dir %s of site '%s'" % (key, url_dir['dir'], site.label), site))
     return served
 
 
-def _candidates(st):
-    root = st.n['root']
+def _must_not_be_served(site):
+    """(field, path) of the site's directories that Apache must never serve."""
+    root = site.normalized['root']
     out = [('root', root), ('paths.releases', root + '/releases'), ('paths.conf', root + '/conf')]
-    if st.n.get('script_dir'):
-        out.append(('script_dir', st.n['script_dir']))
+    if site.normalized.get('script_dir'):
+        out.append(('script_dir', site.normalized['script_dir']))
     return out
 
 
-def _rule_exposed_public_dirs(ctx, sites):
+def _exposed_public_dirs(ctx, sites):
     """exposed: a static/media dir is never a private part of a site root, nor in another site's root."""
     private = []     # (path, real path, owner site, what)
-    for st in sites:
-        root = st.n.get('root')
+    for site in sites:
+        root = site.normalized.get('root')
         if root is None:
             continue
-        private.append((root, ctx.real(root), st, None))
+        private.append((root, ctx.real_path(root), site, None))
         for sub in PRIVATE_SUBDIRS:
             path = '%s/%s' % (root, sub)
-            private.append((path, ctx.real(path), st, sub))
-        script_dir = st.n.get('script_dir')
+            private.append((path, ctx.real_path(path), site, sub))
+        script_dir = site.normalized.get('script_dir')
         if script_dir and not under(script_dir, root):
-            private.append((script_dir, ctx.real(script_dir), st, 'script_dir'))
-    for st in sites:
+            private.append((script_dir, ctx.real_path(script_dir), site, 'script_dir'))
+    for site in sites:
         for key in ('static', 'media'):
-            cfg = st.n.get(key)
-            if not cfg:
+            url_dir = site.normalized.get(key)
+            if not url_dir:
                 continue
-            directory = cfg['dir']
+            directory = url_dir['dir']
             candidates = [directory]
-            real = ctx.real(directory)
+            real = ctx.real_path(directory)
             if real != directory:
                 candidates.append(real)
             for path, real_private, owner, sub in private:
-                hit = next((c for c in candidates if under(c, path) or under(c, real_private)), None)
+                hit = next((candidate for candidate in candidates if under(candidate, path) or under(candidate, real_private)), None)
                 if hit is None:
                     continue
                 shown = directory if hit == directory else '%s (really %s)' % (directory, hit)
-                if owner is not st and sub is None:
-                    ctx.error('exposed', st, key + '.dir', "%s is inside the root of site '%s' (%s): Apache would serve "
+                if owner is not site and sub is None:
+                    ctx.error('exposed', site, key + '.dir', "%s is inside the root of site '%s' (%s): Apache would serve "
                               "that site's files." % (shown, owner.label, path),
-                              "give this site its own %s directory, e.g. %s/%s." % (key, st.n.get('root', '<root>'), key))
+                              "give this site its own %s directory, e.g. %s/%s." % (key, site.normalized.get('root', '<root>'), key))
                     break
                 if sub is not None:
                     holds = {'releases': 'the code', 'blue': 'the code', 'green': 'the code', 'current': 'the code',
                              'venvs': 'the virtualenv', 'conf': 'the settings and secrets', 'data': 'the site\'s private data '
                              '(SQLite database)', 'run': 'the process registry', 'cache': 'the packed source',
                              'bin': 'the manage wrapper', 'apache': 'the WSGI script', 'script_dir': 'the WSGI script'}[sub]
-                    whose = '' if owner is st else " of site '%s'" % owner.label
-                    ctx.error('exposed', st, key + '.dir', '%s is at or under %s%s, which holds %s: Apache would serve it.'
+                    whose = '' if owner is site else " of site '%s'" % owner.label
+                    ctx.error('exposed', site, key + '.dir', '%s is at or under %s%s, which holds %s: Apache would serve it.'
                               % (shown, path, whose, holds),
-                              "use a directory of its own such as %s/%s (the default)." % (st.n.get('root', '<root>'), key))
+                              "use a directory of its own such as %s/%s (the default)." % (site.normalized.get('root', '<root>'), key))
                     break
 
 
-def _rule_exposed(ctx, sites, mass):
+def rule_exposed(ctx, sites, mass):
     """exposed: root, releases, conf and script dir are never below a served directory."""
-    _rule_exposed_public_dirs(ctx, sites)
+    _exposed_public_dirs(ctx, sites)
     served = _served_dirs(ctx, sites)
-    protected = {}     # real path of every ancestor of a candidate -> [(site, field, path)]
+    protected = {}     # real path of every ancestor of a path that must not be served -> [(site, field, path)]
     roots_real = {}
     public = {}
-    for st in sites:
-        if 'root' not in st.n:
+    for site in sites:
+        if 'root' not in site.normalized:
             continue
-        real_root = ctx.real(st.n['root'])
-        roots_real.setdefault(real_root, st)
-        public[st] = [ctx.real(st.n[k]['dir']) for k in ('static', 'media') if st.n.get(k)]
+        real_root = ctx.real_path(site.normalized['root'])
+        roots_real.setdefault(real_root, site)
+        public[site] = [ctx.real_path(site.normalized[key]['dir']) for key in ('static', 'media') if site.normalized.get(key)]
         root_hit = False
-        for field, path in _candidates(st):
-            real = ctx.real(path)
-            if root_hit and under(path, st.n['root']):
+        for field, path in _must_not_be_served(site):
+            real = ctx.real_path(path)
+            if root_hit and under(path, site.normalized['root']):
                 continue
             for parent in ancestors(real):
                 if parent in served:
                     what, _owner = served[parent]
-                    ctx.error('exposed', st, field, '%s%s is under the %s: Apache could serve the code, the settings '
+                    ctx.error('exposed', site, field, '%s%s is under the %s: Apache could serve the code, the settings '
                               'or the secrets.' % (path, '' if real == path else ' (really %s)' % real, what),
                               'move the site out of every DocumentRoot and static/media directory (default root '
                               '/srv/django/<name>), or change that directory.')
                     root_hit = root_hit or field == 'root'
                     break
-            if ctx.o['check_filesystem']:
+            if ctx.options['check_filesystem']:
                 for parent in ancestors(real):
-                    protected.setdefault(parent, []).append((st, field, path))
+                    protected.setdefault(parent, []).append((site, field, path))
     # a document root inside a site root (and not one of its public dirs) serves its code
-    for d in ctx.o['document_roots']:
-        real = ctx.real(d)
+    for doc_root in ctx.options['document_roots']:
+        real = ctx.real_path(doc_root)
         for parent in ancestors(real, include_self=False):
-            st = roots_real.get(parent)
-            if st is not None and not any(under(real, p) for p in public.get(st, [])):
-                ctx.error('exposed', st, 'root', 'the document root %s is inside the site root %s.' % (d, st.n['root']),
+            site = roots_real.get(parent)
+            if site is not None and not any(under(real, public_dir) for public_dir in public.get(site, [])):
+                ctx.error('exposed', site, 'root', 'the document root %s is inside the site root %s.' % (doc_root, site.normalized['root']),
                           'move the document root out of the site root.')
                 break
-    if ctx.o['check_filesystem']:
+    if ctx.options['check_filesystem']:
         _scan_symlinks(ctx, served, protected, roots_real, public)
     if mass:
-        _rule_exposed_mass(ctx, sites, mass, served)
+        _exposed_mass(ctx, sites, mass, served)
 
 
 def _scan_symlinks(ctx, served, protected, roots_real, public):
@@ -321,62 +323,63 @@ def _scan_symlinks(ctx, served, protected, roots_real, public):
                 continue
             hits = protected.get(target)
             if hits:
-                st, field, path = hits[0]
-                ctx.error('exposed', st, field, 'the symlink %s in the %s points to %s, which holds %s %s.'
+                site, field, path = hits[0]
+                ctx.error('exposed', site, field, 'the symlink %s in the %s points to %s, which holds %s %s.'
                           % (link, what, target, field, path), 'remove the symlink %s.' % link)
                 continue
             for parent in ancestors(target, include_self=False):
-                st = roots_real.get(parent)
-                if st is not None:
-                    if not any(under(target, p) for p in public.get(st, [])):
-                        ctx.error('exposed', st, 'root', 'the symlink %s in the %s points into the site root (%s).'
+                site = roots_real.get(parent)
+                if site is not None:
+                    if not any(under(target, public_dir) for public_dir in public.get(site, [])):
+                        ctx.error('exposed', site, 'root', 'the symlink %s in the %s points into the site root (%s).'
                                   % (link, what, target), 'remove the symlink %s.' % link)
                     break
 
 
-def _rule_exposed_mass(ctx, sites, mass, served):
+def _exposed_mass(ctx, sites, mass, served):
+    """exposed: the mass hosting base_dir is not served and holds no site root."""
     base = mass['base_dir']
-    real = ctx.real(base)
+    real = ctx.real_path(base)
     for parent in ancestors(real):
         if parent in served:
             ctx.error('exposed', None, 'mass_hosting.base_dir', '%s is under the %s: Apache could serve the sites\' '
                       'code.' % (base, served[parent][0]), 'move base_dir out of every DocumentRoot and static/media directory.')
             break
-    for st in sites:
-        root = st.n.get('root')
+    for site in sites:
+        root = site.normalized.get('root')
         if root and posixpath.dirname(root) == base:
-            ctx.error('exposed', st, 'root', '%s is directly under the mass hosting base_dir %s: the mass hosting '
+            ctx.error('exposed', site, 'root', '%s is directly under the mass hosting base_dir %s: the mass hosting '
                       'vhost would run this site at /%s as the mass hosting identity.' % (root, base, posixpath.basename(root)),
                       'use another base_dir for mass hosting (e.g. /srv/django-mass) or another root for this site.')
 
 
-def _rule_filesystem(ctx, sites):
+def rule_filesystem(ctx, sites):
     """script-dir / script-name / settings-in-script-dir on the real filesystem."""
-    if not ctx.o['check_filesystem']:
+    if not ctx.options['check_filesystem']:
         return
-    for st in sites:
-        sdir = st.n.get('script_dir')
-        if sdir and ctx.fs.isdir(sdir):
-            for entry in ctx.fs.listdir(sdir):
+    for site in sites:
+        script_dir = site.normalized.get('script_dir')
+        if script_dir and ctx.fs.isdir(script_dir):
+            for entry in ctx.fs.listdir(script_dir):
                 if entry == SCRIPT_NAME:
                     continue
                 low = entry.lower()
-                path = posixpath.join(sdir, entry)
+                path = posixpath.join(script_dir, entry)
                 if low.endswith(('.py', '.pyc')) and 'settings' in low:
-                    ctx.error('settings-in-script-dir', st, 'script_dir', '%s is a settings file in the script dir: '
+                    ctx.error('settings-in-script-dir', site, 'script_dir', '%s is a settings file in the script dir: '
                               'Apache may serve files from there (database passwords).' % path,
                               'move it into the project package and delete it here.')
                 elif low.endswith(('.py', '.pyc')):
-                    ctx.error('script-name', st, 'script_dir', '%s is a Python file in the script dir%s.' % (
+                    ctx.error('script-name', site, 'script_dir', '%s is a Python file in the script dir%s.' % (
                         path, ' (django.py shadows the Django package when the dir is on sys.path)' if low == 'django.py' else ''),
                         'delete it: the script is always %s.' % SCRIPT_NAME)
                 else:
-                    ctx.error('script-dir', st, 'script_dir', '%s is in the script dir, which must hold only %s.' % (path, SCRIPT_NAME),
+                    ctx.error('script-dir', site, 'script_dir', '%s is in the script dir, which must hold only %s.' % (path, SCRIPT_NAME),
                               'remove it (or omit script_dir for the managed <root>/apache).')
-        root = st.n.get('root')
+        root = site.normalized.get('root')
         if root:
             for sub in ('current', 'conf'):
                 path = '%s/%s/django.py' % (root, sub)
                 if ctx.fs.exists(path):
-                    ctx.error('script-name', st, 'root', '%s exists: it is on sys.path and shadows the Django package.' % path,
+                    ctx.error('script-name', site, 'root', '%s exists: it is on sys.path and shadows the Django package.' % path,
                               'rename or delete it.')

@@ -11,31 +11,32 @@ from ansible_collections.modwsgi.django.plugins.module_utils._layout.rules impor
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.findings import Finding
 
 
-class _Site(object):
+class SiteState(object):
     """One inventory item while it is being checked."""
 
     def __init__(self, index, raw):
         self.index = index
-        self.raw = raw
-        self.label = 'sites[%d]' % index
-        self.v = {}          # type-checked input values
-        self.n = {}          # validated + defaulted values, safe for cross-site rules
-        self.explicit = set()  # keys given (not null) in the inventory
-        self.bad = set()     # top-level keys with an error
+        self.raw = raw                  # the item as given (any type)
+        self.label = 'sites[%d]' % index  # how findings name the site: its name once that is valid
+        self.given = {}                 # type-checked input values
+        self.normalized = {}            # validated + defaulted values, safe for cross-site rules
+        self.explicit = set()           # keys given (not null) in the inventory
+        self.invalid_keys = set()       # top-level keys with an error
 
 
-class _Ctx(object):
+class Context(object):
+    """What every rule gets: the checked module options, the filesystem, and the findings so far."""
 
-    def __init__(self, opts, fs):
-        self.o = opts
+    def __init__(self, options, fs):
+        self.options = options
         self.fs = fs
         self.findings = []
         self.realpath_cache = {}
 
     def add(self, rule, severity, site, field, message, fix):
-        if isinstance(site, _Site):
+        if isinstance(site, SiteState):
             if severity == ERROR and field:
-                site.bad.add(field.split('.')[0])
+                site.invalid_keys.add(field.split('.')[0])
             site = site.label
         self.findings.append(Finding(rule, severity, site, field, message, fix))
 
@@ -45,9 +46,9 @@ class _Ctx(object):
     def warn(self, rule, site, field, message, fix):
         self.add(rule, WARNING, site, field, message, fix)
 
-    def real(self, path):
+    def real_path(self, path):
         """realpath on the target when check_filesystem, else the path as written."""
-        if not self.o['check_filesystem']:
+        if not self.options['check_filesystem']:
             return path
         if path not in self.realpath_cache:
             try:

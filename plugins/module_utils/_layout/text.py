@@ -42,6 +42,7 @@ def show(value, limit=60):
 
 
 def type_name(value):
+    """'a string', 'a list', ... for messages."""
     if value is None:
         return 'null'
     if isinstance(value, bool):
@@ -60,6 +61,7 @@ def type_name(value):
 
 
 def char_name(ch):
+    """A readable name for one character (newline, NUL byte, U+0430 CYRILLIC SMALL LETTER A...)."""
     if ch in CHAR_NAMES:
         return CHAR_NAMES[ch]
     code = ord(ch)
@@ -80,13 +82,14 @@ def bad_chars(value, allowed, limit=5):
                 break
     if not seen:
         return ''
-    names = [char_name(c) for c in seen[:limit]]
+    names = [char_name(ch) for ch in seen[:limit]]
     if len(seen) > limit:
         names.append('...')
     return ', '.join(names)
 
 
 def suggest(word, choices):
+    """The hint " (did you mean 'x'?)" when word is a near miss of one of choices, else ''."""
     if not isinstance(word, str):
         return ''
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -94,6 +97,7 @@ def suggest(word, choices):
 
 
 def key_label(key):
+    """A key as a field name: plain keys as they are, others shown safely."""
     if isinstance(key, str) and re.match(r'^[A-Za-z0-9_.-]{1,64}$', key):
         return key
     return show(key, 40)
@@ -136,14 +140,16 @@ def ancestors(path, include_self=True):
 
 
 def url_depth(mount):
+    """Segments of a mount: "/" is 0, "/a/b" is 2."""
     return 0 if mount == '/' else mount.count('/')
 
 
 def ascii_url_suggestion(value, trailing):
+    """An ASCII URL path close to value (for a fix)."""
     text = unicodedata.normalize('NFKD', value).encode('ascii', 'ignore').decode('ascii')
     text = re.sub(r'[^A-Za-z0-9_~/-]+', '-', text)
-    segments = [s.strip('-') for s in text.split('/')]
-    segments = [s for s in segments if s]
+    segments = [segment.strip('-') for segment in text.split('/')]
+    segments = [segment for segment in segments if segment]
     out = '/' + '/'.join(segments)
     if trailing and out != '/':
         out += '/'
@@ -171,7 +177,7 @@ def fs_path_problems(value):
         problems.append("contains '//'")
     if len(value) > 1 and value.endswith('/'):
         problems.append('ends with a slash')
-    if any(len(s) > 255 for s in segments):
+    if any(len(segment) > 255 for segment in segments):
         problems.append('has a component longer than 255 characters')
     return problems
 
@@ -185,6 +191,7 @@ def file_path_problems(value):
 
 
 def fs_path_fix(value, what='an absolute path'):
+    """The fix for a bad path: its normalized form when only its structure is wrong."""
     structural_only = (isinstance(value, str) and value.startswith('/') and '..' not in value.split('/')
                        and not bad_chars(value, FS_PATH_CHARS) and len(value) <= MAX_PATH)
     if structural_only:
@@ -197,7 +204,7 @@ def hostname_problem(value, allow_wildcard):
     """(problem, fix) for a host name, or (None, None) when it is fine."""
     if value == '':
         return 'is empty', 'give a fully qualified host name such as shop.example.com.'
-    non_ascii = [c for c in value if ord(c) > 127]
+    non_ascii = [ch for ch in value if ord(ch) > 127]
     if non_ascii:
         try:
             puny = value.encode('idna').decode('ascii')
@@ -230,6 +237,7 @@ def hostname_problem(value, allow_wildcard):
 
 
 def url_path_problems(value):
+    """Problems of a URL path as a list of phrases (empty = fine)."""
     if value == '':
         return ['is empty']
     problems = []
