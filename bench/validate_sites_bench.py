@@ -16,14 +16,16 @@ and .md.  Target: 500 sites in < 1 s.
 from __future__ import annotations
 
 import argparse
+import atexit
 import collections
 import datetime
-import importlib.util
+import importlib
 import json
 import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,11 +37,23 @@ TARGET_SECONDS = 1.0
 
 
 def load_layout():
-    path = os.path.join(REPO, 'plugins', 'module_utils', '_layout.py')
-    spec = importlib.util.spec_from_file_location('modwsgi_layout', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The rules (module_utils/_layout), imported as ansible_collections.modwsgi.django like the module does."""
+    parts = REPO.split(os.sep)
+    if parts[-3:-1] == ['ansible_collections', 'modwsgi'] and parts[-1] == 'django':
+        parent = os.sep.join(parts[:-3])
+    else:
+        parent = tempfile.mkdtemp(prefix='modwsgi-bench-import-')
+        atexit.register(shutil.rmtree, parent, True)
+        os.makedirs(os.path.join(parent, 'ansible_collections', 'modwsgi'))
+        os.symlink(REPO, os.path.join(parent, 'ansible_collections', 'modwsgi', 'django'))
+    sys.path.insert(0, parent)
+    return importlib.import_module('ansible_collections.modwsgi.django.plugins.module_utils._layout')
+
+
+def run_command(argv):
+    """The command runner FileSystem needs for python-abi (the module passes one built on run_command)."""
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, check=False)
+    return proc.returncode, proc.stdout.decode('utf-8', 'replace'), proc.stderr.decode('utf-8', 'replace')
 
 
 def make_sites(count, base_dir, python):
@@ -129,7 +143,7 @@ def main():
                 def call():
                     return layout.validate(sites, mpm='event', document_roots=[www], check_filesystem=check_fs,
                                            mod_wsgi_python=pyver, base_dir=base, max_request_workers=1000,
-                                           server_memory_mb=65536)
+                                           server_memory_mb=65536, fs=layout.FileSystem(run_command))
                 times, result = time_call(call, args.repeat)
                 if result.failed:
                     raise SystemExit('benchmark input has errors:\n' + result.error_message)

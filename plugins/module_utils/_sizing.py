@@ -13,14 +13,24 @@ The formula, documented in docs/operations.md:
   child, so memory is the real limit).
 
 Any explicit value in ``overrides`` wins; the others stay consistent with it.
+
+It also holds the arithmetic of the ``validate_sites`` capacity model (rule ``capacity`` and the
+default ``daemon.processes``, docs/operations.md "Sizing"): one set of constants for both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-PREFORK_MB_PER_CHILD = 60
+# Memory of one Python process: a daemon process, or an Apache child that loads embedded sites
+# (prefork MaxRequestWorkers, the default daemon processes and rule capacity all count with it).
+MB_PER_PYTHON_PROCESS = 60
+# ThreadsPerChild of worker/event (the role's and Debian's default).
 THREADS_PER_CHILD = 25
+# Debian's MaxRequestWorkers, assumed when validate_sites is not told the real one.
+DEBIAN_MAX_REQUEST_WORKERS = 150
+# Rule capacity warns when the estimated Python memory exceeds this share of the host's memory.
+MEMORY_WARN_RATIO = 0.8
 KEYS = ("server_limit", "threads_per_child", "max_request_workers", "start_servers",
         "min_spare_threads", "max_spare_threads", "min_spare_servers", "max_spare_servers",
         "max_connections_per_child")
@@ -41,7 +51,7 @@ def mpm_sizing(mpm, cores, memory_mb, overrides=None):
         raise ValueError("unknown MPM sizing keys: %s (known: %s)" % (", ".join(unknown), ", ".join(KEYS)))
     if mpm == "prefork":
         workers = _clamp(cores * 32, 16, 256)
-        workers = int(over.get("max_request_workers", min(workers, max(8, memory_mb // 2 // PREFORK_MB_PER_CHILD))))
+        workers = int(over.get("max_request_workers", min(workers, max(8, memory_mb // 2 // MB_PER_PYTHON_PROCESS))))
         out = {
             "max_request_workers": workers,
             "server_limit": int(over.get("server_limit", workers)),
@@ -93,3 +103,44 @@ def daemon_processes(cores, memory_mb, copies, reserved, mb_per_process, workers
     if workers is not None and threads > 0:
         wanted = min(wanted, (int(workers) - int(reserved_threads)) // threads)
     return max(1, wanted)
+
+
+def daemon_load(groups):
+    """Resident processes and live threads of daemon process groups.
+
+    ``groups``: one ``(processes, threads, copies)`` per daemon site or mass hosting; ``processes``
+    None means one process; ``copies`` is 2 for a bluegreen site (both colors are resident, only the
+    live one gets requests), else 1. Returns ``(processes of all copies, threads of one copy)``.
+    """
+    processes = threads = 0
+    for group_processes, group_threads, copies in groups:
+        group_processes = group_processes or 1
+        processes += group_processes * copies
+        threads += group_processes * group_threads
+    return processes, threads
+
+
+def apache_children(mpm, max_request_workers):
+    """Apache children at MaxRequestWorkers: each one loads every embedded site.
+
+    prefork: one child per worker; worker/event: MaxRequestWorkers / THREADS_PER_CHILD, rounded up.
+    """
+    if mpm == 'prefork':
+        return max_request_workers
+    return -(-max_request_workers // THREADS_PER_CHILD)
+
+
+def python_memory_mb(processes, embedded_sites, mpm, max_request_workers=None):
+    """Estimated memory (MB) of every Python process on the host.
+
+    ``processes``: daemon processes (all copies, :func:`daemon_load`); each of the ``embedded_sites``
+    is loaded once per Apache child (:func:`apache_children`; Debian's MaxRequestWorkers when
+    ``max_request_workers`` is None). Returns ``(estimate_mb, Apache children per embedded site)``.
+    """
+    children = apache_children(mpm, max_request_workers or DEBIAN_MAX_REQUEST_WORKERS)
+    return (processes + children * embedded_sites) * MB_PER_PYTHON_PROCESS, children
+
+
+def memory_exceeded(estimate_mb, memory_mb):
+    """True when the estimate is above MEMORY_WARN_RATIO of the host's memory."""
+    return estimate_mb > memory_mb * MEMORY_WARN_RATIO

@@ -439,7 +439,9 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.modwsgi.django.plugins.module_utils._layout import FileSystem, mask_secrets, validate
+from ansible_collections.modwsgi.django.plugins.module_utils._layout.filesystem import FileSystem
+from ansible_collections.modwsgi.django.plugins.module_utils._layout.findings import mask_secrets
+from ansible_collections.modwsgi.django.plugins.module_utils._layout.validation import validate
 from ansible_collections.modwsgi.django.plugins.module_utils._rollout import RULE, migrate_once
 
 

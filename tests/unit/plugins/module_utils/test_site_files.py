@@ -14,7 +14,7 @@ from ansible.plugins.filter.core import to_nice_json
 
 from ansible_collections.modwsgi.django.plugins.filter import file_entries, site_entries, site_json
 from ansible_collections.modwsgi.django.plugins.module_utils import _site_files as S
-from ansible_collections.modwsgi.django.plugins.module_utils._layout import validate
+from ansible_collections.modwsgi.django.plugins.module_utils._layout.validation import validate
 
 RENDERED = {'boot': 'B', 'settings': 'S', 'wsgi': 'W', 'manage': 'M', 'messages': 'G'}
 

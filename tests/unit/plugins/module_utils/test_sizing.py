@@ -10,11 +10,17 @@ import itertools
 import pytest
 
 from ansible_collections.modwsgi.django.plugins.module_utils._sizing import (
+    DEBIAN_MAX_REQUEST_WORKERS,
     KEYS,
-    daemon_processes,
-    PREFORK_MB_PER_CHILD,
+    MB_PER_PYTHON_PROCESS,
+    MEMORY_WARN_RATIO,
     THREADS_PER_CHILD,
+    apache_children,
+    daemon_load,
+    daemon_processes,
+    memory_exceeded,
     mpm_sizing,
+    python_memory_mb,
 )
 
 
@@ -108,7 +114,7 @@ def test_prefork_two_cores_plenty_of_memory():
 
 
 @pytest.mark.parametrize("cores, memory_mb, workers", [
-    (2, 4096, 4096 // 2 // PREFORK_MB_PER_CHILD),   # memory-bound: 34
+    (2, 4096, 4096 // 2 // MB_PER_PYTHON_PROCESS),  # memory-bound: 34
     (1, 16384, 32),                                   # cores-bound
     (0, 16384, 32),                                   # cores < 1 counts as 1
     (64, 65536, 256),                                 # capped at 256
@@ -200,3 +206,31 @@ def test_non_numeric_values_raise():
 ])
 def test_daemon_processes(cores, memory_mb, copies, reserved, expected):
     assert daemon_processes(cores, memory_mb, copies, reserved, 60) == expected
+
+
+# --- capacity model (rule capacity of validate_sites) -------------------------------------------
+
+
+def test_one_set_of_constants():
+    assert (MB_PER_PYTHON_PROCESS, THREADS_PER_CHILD, DEBIAN_MAX_REQUEST_WORKERS, MEMORY_WARN_RATIO) == (60, 25, 150, 0.8)
+
+
+def test_daemon_load_counts_copies_for_memory_and_one_copy_for_threads():
+    # a bluegreen site (2 copies) of 2 x 15, a restart site with processes left out (one process) x 5
+    assert daemon_load([(2, 15, 2), (None, 5, 1)]) == (2 * 2 + 1, 2 * 15 + 5)
+    assert daemon_load([]) == (0, 0)
+
+
+@pytest.mark.parametrize("mpm, workers, children", [
+    ("prefork", 150, 150), ("event", 150, 6), ("worker", 151, 7), ("event", 1, 1),
+])
+def test_apache_children(mpm, workers, children):
+    assert apache_children(mpm, workers) == children
+
+
+def test_python_memory_estimate():
+    assert python_memory_mb(8, 0, "event") == (8 * 60, 6)              # Debian's 150 workers: 6 children
+    assert python_memory_mb(0, 1, "prefork") == (150 * 60, 150)
+    assert python_memory_mb(4, 2, "event", 300) == ((4 + 2 * 12) * 60, 12)
+    assert memory_exceeded(2400, 2048) and not memory_exceeded(2400, 8192)
+    assert not memory_exceeded(800, 1000) and memory_exceeded(801, 1000)
