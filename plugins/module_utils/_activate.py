@@ -205,7 +205,7 @@ def plan(site, rollback=False):
         if rollback:
             target = readlink(os.path.join(root, idle))
             if target is None:
-                raise ActivationError("site %s: no previous release on color %s to roll back to" % (site["name"], idle))
+                raise ActivationError("no previous release on color %s to roll back to" % idle)
             result.update(changed=True, live=idle, previous=live, release=target)
             step.update(action="rollback", target=target)
             return step

@@ -110,11 +110,13 @@ def test_check_mode_bluegreen_compares_the_live_colors_release(capsys, layout, l
     assert snapshot(root, map_path) == before
 
 
-def test_check_mode_bluegreen_without_the_site_in_the_map_takes_blue_as_live(capsys, layout):
+def test_check_mode_bluegreen_without_the_site_in_the_map_predicts_writing_it(capsys, layout):
+    # the links exist but the map has no entry: a real run records the live color (a change)
     root, map_path = layout
     point(root, blue='aaaaaaaaaaaa', green='bbbbbbbbbbbb', current='aaaaaaaaaaaa')
     code, result = activate(capsys, root, map_path, release='aaaaaaaaaaaa', _ansible_check_mode=True)
-    assert code == 0 and result['changed'] is False
+    assert code == 0 and result['changed'] is True
+    assert result['live'] == 'blue'
     code, result = activate(capsys, root, map_path, release='bbbbbbbbbbbb', _ansible_check_mode=True)
     assert code == 0 and result['changed'] is True
     assert not map_path.exists()
@@ -200,6 +202,7 @@ def test_rollback_without_a_previous_release_fails_naming_the_site(capsys, layou
     code, result = activate(capsys, root, map_path, release=None, rollback=True)
     assert code == 1 and result['msg'].startswith('site %s: ' % NAME)
     assert 'no previous release on color green to roll back to' in result['msg']
+    assert result['msg'].count(NAME) == 1
     assert 'The previously live release keeps serving.' in result['msg']
     assert snapshot(root, map_path) == before
 

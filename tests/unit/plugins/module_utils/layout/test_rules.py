@@ -25,7 +25,7 @@ def test_rule_table_has_every_id_and_severity():
         'mount', 'mount-unique', 'mount-nesting', 'script-dir', 'script-name', 'settings-in-script-dir', 'exposed',
         'settings-module', 'sys-path', 'force-script-name', 'processes-1', 'thread-safety', 'embedded-user',
         'daemon-name', 'session-cookie', 'capacity', 'python-abi', 'restrict-embedded', 'mpm-choice',
-        'manage-steps',
+        'manage-steps', 'migrate-once',
     }
     assert set(RULES) == expected
     assert RULES['mount-nesting'][0] == WARNING
