@@ -23,8 +23,8 @@ import signal
 import time
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write, readlink
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS, CURRENT, RUN
 
-COLORS = ("blue", "green")
 
 
 class ActivationError(Exception):
@@ -190,7 +190,7 @@ def plan(site, rollback=False):
     """
     root = site["root"]
     release = site["release_dir"]
-    current = os.path.join(root, "current")
+    current = os.path.join(root, CURRENT)
     force = site.get("force", False)
     result = {"changed": False, "site": site["name"], "mode": site["mode"]}
     bluegreen = site["mode"] == "bluegreen"
@@ -245,11 +245,11 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
     """
     step = plan(site, rollback)
     result = step["result"]
-    procs = procs or Procs(os.path.join(site["root"], "run"))
+    procs = procs or Procs(os.path.join(site["root"], RUN))
     root = site["root"]
     release = site["release_dir"]
     release_id = os.path.basename(release.rstrip("/")) if release else None
-    current = os.path.join(root, "current")
+    current = os.path.join(root, CURRENT)
     action = step["action"]
 
     if site["mode"] == "bluegreen":

@@ -19,9 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 
-LIVE_LINKS = ("blue", "green", "current")
-VENV_LINK = ".modwsgi-venv"
-PARTIAL_SUFFIX = ".partial"
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import LIVE_LINKS, PARTIAL_SUFFIX, RELEASES, VENV_LINK, VENVS
 
 
 def _candidates(directory):
@@ -43,7 +41,7 @@ def _link_name(path):
 
 def plan(root, keep):
     """What prune would remove under ``root``: ``(releases, venvs)``, two lists of names."""
-    releases_dir = os.path.join(root, "releases")
+    releases_dir = os.path.join(root, RELEASES)
     if not os.path.isdir(releases_dir):
         return [], []
     live = {_link_name(os.path.join(root, link)) for link in LIVE_LINKS} - {None}
@@ -57,7 +55,7 @@ def plan(root, keep):
     remove_releases = [name for rank, name in enumerate(newest_first, 1) if rank > keep and name not in live]
     remaining = [name for name in newest_first if name not in remove_releases]
     used = {_link_name(os.path.join(releases_dir, name, VENV_LINK)) for name in remaining} - {None}
-    remove_venvs = sorted(name for name in _candidates(os.path.join(root, "venvs")) if name not in used)
+    remove_venvs = sorted(name for name in _candidates(os.path.join(root, VENVS)) if name not in used)
     return remove_releases, remove_venvs
 
 
@@ -73,8 +71,8 @@ def prune(roots, keep, check_mode=False):
     removed = []
     for root in roots:
         releases, venvs = plan(root, keep)
-        paths = [os.path.join(root, "releases", name) for name in releases]
-        paths += [os.path.join(root, "venvs", name) for name in venvs]
+        paths = [os.path.join(root, RELEASES, name) for name in releases]
+        paths += [os.path.join(root, VENVS, name) for name in venvs]
         for path in paths:
             if not check_mode:
                 _remove(path)

@@ -25,6 +25,7 @@ import shlex
 from ansible_collections.modwsgi.django.plugins.module_utils._activate import read_map
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import readlink
 from ansible_collections.modwsgi.django.plugins.module_utils._manage import markers as manage_markers
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import CURRENT, COLORS, LIVE_LINKS, RELEASE_MARKER, VENV_COMPLETE, VENV_LINK
 
 
 def python_version(python, cache, run):
@@ -133,13 +134,13 @@ def venv_name(release_dir, requirements, version_line, extra_args=''):
 
 def markers(site):
     """Marker files a finished build leaves in the release directory."""
-    return ['.modwsgi-release'] + manage_markers(site)
+    return [RELEASE_MARKER] + manage_markers(site)
 
 
 def links(site):
     if site.get('mode') == 'daemon' and site.get('deploy') == 'bluegreen':
-        return ['blue', 'green', 'current']
-    return ['current']
+        return list(LIVE_LINKS)
+    return [CURRENT]
 
 
 def status(site, release_dir, colors, versions, run, extra_args=''):
@@ -157,17 +158,17 @@ def status(site, release_dir, colors, versions, run, extra_args=''):
         venv = os.path.join(site['paths']['venvs'], venv_name(release_dir, site.get('requirements'), version, extra_args))
     except ClosureError as exc:
         return {'built': False, 'live': False, 'why': 'requirements: %s' % exc}
-    if readlink(os.path.join(release_dir, '.modwsgi-venv')) != venv:
+    if readlink(os.path.join(release_dir, VENV_LINK)) != venv:
         return {'built': False, 'live': False, 'why': 'release is not linked to virtualenv %s' % os.path.basename(venv)}
-    if not os.path.exists(os.path.join(venv, '.modwsgi-complete')):
+    if not os.path.exists(os.path.join(venv, VENV_COMPLETE)):
         return {'built': False, 'live': False, 'why': 'virtualenv %s is not complete' % os.path.basename(venv)}
     for name in links(site):
         if not os.path.lexists(os.path.join(root, name)):
             return {'built': False, 'live': False, 'why': 'no %s link' % name}
-    live = readlink(os.path.join(root, 'current')) == release_dir
-    if live and 'blue' in links(site):
+    live = readlink(os.path.join(root, CURRENT)) == release_dir
+    if live and len(links(site)) > 1:
         color = colors.get(site['name'])
-        live = color in ('blue', 'green') and readlink(os.path.join(root, color)) == release_dir
+        live = color in COLORS and readlink(os.path.join(root, color)) == release_dir
     return {'built': True, 'live': live, 'why': 'live' if live else 'built, not live'}
 
 

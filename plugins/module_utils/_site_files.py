@@ -16,7 +16,6 @@ management steps run (``_manage``); media <site user>:<apache group> 2750.
 from __future__ import annotations
 
 import json
-import os
 
 
 def _directory(path, mode, owner='root', group='root'):
@@ -38,10 +37,10 @@ def layout_entries(sites, rendered, apache_group):
             _directory(paths['venvs'], '0750', group=group),
             _directory(paths['conf'], '0750', group=group),
             _directory(paths['script_dir'], '0755'),
-            _directory(os.path.join(root, 'bin'), '0755'),
-            _directory(os.path.join(root, 'cache'), '0700'),
-            _directory(os.path.join(root, 'run'), '0750', user, group),
-            _directory(os.path.join(root, 'data'), '0750', user, group),
+            _directory(paths['bin'], '0755'),
+            _directory(paths['cache'], '0700'),
+            _directory(paths['run'], '0750', user, group),
+            _directory(paths['data'], '0750', user, group),
         ]
         if isinstance(site.get('static'), dict):
             entries.append(_directory(site['static']['dir'], '2755', 'root', apache_group))
@@ -49,11 +48,11 @@ def layout_entries(sites, rendered, apache_group):
             entries.append(_directory(site['media']['dir'], '2750', user, apache_group))
         texts = rendered[name]
         for key, path, file_group, mode in (
-                ('boot', os.path.join(paths['conf'], '_modwsgi_boot.py'), group, '0640'),
+                ('boot', paths['boot'], group, '0640'),
                 ('settings', paths['settings_module_file'], group, '0640'),
                 ('wsgi', paths['script'], 'root', '0644'),
                 ('manage', paths['manage'], 'root', '0755'),
-                ('messages', os.path.join(paths['conf'], '_modwsgi_messages.py'), group, '0640')):
+                ('messages', paths['messages'], group, '0640')):
             entries.append({'path': path, 'state': 'file', 'owner': 'root', 'group': file_group, 'mode': mode,
                             'content': texts[key], 'tag': name})
     return entries

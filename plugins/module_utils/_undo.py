@@ -28,12 +28,12 @@ def discard(site, check_mode=False):
         return {'changed': False, 'removed': [], 'kept': [], 'skipped': 'the site has a live release (%s)' % paths['current']}
     if not os.path.isdir(root):
         return {'changed': False, 'removed': [], 'kept': [], 'skipped': 'nothing was written (%s does not exist)' % root}
-    owned = [paths['conf'], paths['releases'], paths['venvs'], os.path.join(root, 'cache'), paths['manage'], paths['script'],
-             paths['blue'], paths['green'], os.path.join(root, 'run')]
+    owned = [paths['conf'], paths['releases'], paths['venvs'], paths['cache'], paths['manage'], paths['script'],
+             paths['blue'], paths['green'], paths['run']]
     static = site.get('static')
     if isinstance(static, dict) and static['dir'].startswith(root + '/'):
         owned.append(static['dir'])
-    maybe_empty = [os.path.join(root, 'bin'), paths['script_dir'], os.path.join(root, 'data')]
+    maybe_empty = [paths['bin'], paths['script_dir'], paths['data']]
     for key in ('static', 'media'):
         if isinstance(site.get(key), dict):
             maybe_empty.append(site[key]['dir'])

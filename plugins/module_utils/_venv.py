@@ -22,9 +22,10 @@ import shutil
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, touch
 from ansible_collections.modwsgi.django.plugins.module_utils._manage import private_dir, private_file, set_tree
 from ansible_collections.modwsgi.django.plugins.module_utils._release import ClosureError, python_version, venv_name
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import VENV_COMPLETE, VENV_LINK
 
-COMPLETE = '.modwsgi-complete'
-LINK = '.modwsgi-venv'
+COMPLETE = VENV_COMPLETE
+LINK = VENV_LINK
 PYTHON_MISMATCH_RE = re.compile(r'requires? a different [Pp]ython|Requires-Python', re.I)
 NO_MATCH_RE = re.compile(r'No matching distribution found for (\S+)')
 

@@ -320,6 +320,50 @@ sites:
           description: Symlink to the green color's release.
           type: str
           sample: /srv/django/blog/green
+        bin:
+          description: Directory of the C(manage) wrapper.
+          type: str
+          sample: /srv/django/blog/bin
+        cache:
+          description: Root-only directory of the fetched source (tarball, git clone).
+          type: str
+          sample: /srv/django/blog/cache
+        run:
+          description: Directory where each daemon process records itself as C(<group>.<pid>) (site user).
+          type: str
+          sample: /srv/django/blog/run
+        data:
+          description: The site's own writable directory (site user), e.g. for SQLite.
+          type: str
+          sample: /srv/django/blog/data
+        boot:
+          description: The boot module the WSGI script and C(manage) load.
+          type: str
+          sample: /srv/django/blog/conf/_modwsgi_boot.py
+        messages:
+          description: The site-scoped message storage module.
+          type: str
+          sample: /srv/django/blog/conf/_modwsgi_messages.py
+        source_archive:
+          description: The tarball a release is unpacked from.
+          type: str
+          sample: /srv/django/blog/cache/source.tar.gz
+        git_clone:
+          description: The git clone of a C(git) source.
+          type: str
+          sample: /srv/django/blog/cache/git
+        release_marker:
+          description: Name of the file written last into a complete release directory.
+          type: str
+          sample: .modwsgi-release
+        venv_link:
+          description: Name of the link in a release directory to its virtualenv (C(python-home)).
+          type: str
+          sample: .modwsgi-venv
+        partial_suffix:
+          description: Suffix of a release or virtualenv being built (never live, never pruned).
+          type: str
+          sample: .partial
     daemon_groups:
       description: Daemon process group names (empty for embedded, C([<name>]) for restart).
       type: list

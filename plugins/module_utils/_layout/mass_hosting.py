@@ -13,9 +13,9 @@ from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema impo
     MASS_GROUP,
     MASS_KEYS,
     MODES,
-    SCRIPT_NAME,
     SYSTEM_DIRS,
 )
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import SCRIPT_NAME
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.text import (
     fs_path_fix,
     fs_path_problems,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import copy
 import re
 
-from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema import SCRIPT_NAME, SETTINGS_SHIM
+from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema import SETTINGS_SHIM
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.runtime import daemon_groups
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import site_paths
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.host_wide import effective_cookie
 
 
@@ -20,20 +21,7 @@ def normalize_site(site, options):
     values = site.normalized
     name, root, mount, mode, deploy = values['name'], values['root'], values['mount'], values['mode'], values['deploy']
     shared = values.get('_shared', False)
-    paths = {
-        'root': root,
-        'releases': root + '/releases',
-        'venvs': root + '/venvs',
-        'conf': root + '/conf',
-        'site_json': root + '/conf/site.json',
-        'settings_module_file': '%s/conf/%s.py' % (root, SETTINGS_SHIM),
-        'script_dir': values['script_dir'],
-        'script': values['script_dir'] + '/' + SCRIPT_NAME,
-        'manage': root + '/bin/manage',
-        'current': root + '/current',
-        'blue': root + '/blue',
-        'green': root + '/green',
-    }
+    paths = site_paths(root, values['script_dir'])
     daemon = copy.deepcopy(values['daemon'])
     if daemon is not None and daemon['home'] is None and deploy == 'restart':
         daemon['home'] = paths['current']

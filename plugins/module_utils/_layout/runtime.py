@@ -17,7 +17,6 @@ from ansible_collections.modwsgi.django.plugins.module_utils._sizing import (
     python_memory_mb,
 )
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema import (
-    COLORS,
     DAEMON_DEFAULTS,
     DAEMON_INT_RANGE,
     DEPLOYS,
@@ -27,6 +26,7 @@ from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema impo
     THREADED_MPMS,
     UNIX_NAME_RE,
 )
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.text import (
     as_int,
     fs_path_fix,

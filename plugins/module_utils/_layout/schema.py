@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import sys
 
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import SETTINGS_SHIM, SUBDIRS
+
 SITE_SCHEMA = {
     'name': 'str',
     'server_name': 'str',
@@ -95,10 +97,7 @@ MODES = ('daemon', 'embedded')
 DEPLOYS = ('bluegreen', 'restart')
 MPMS = ('prefork', 'worker', 'event')
 THREADED_MPMS = ('worker', 'event')
-COLORS = ('blue', 'green')
 MASS_GROUP = 'modwsgi_mass'
-SCRIPT_NAME = 'django.wsgi'
-SETTINGS_SHIM = '_modwsgi_settings'
 
 MAX_PATH = 1024
 MAX_URL = 255
@@ -139,7 +138,7 @@ BASE_DIR_OK = frozenset(('/srv', '/opt', '/home'))
 
 # Directories of a site root (docs/getting-started.md §6) that hold code, the virtualenv, secrets,
 # the site's private data or its process state: never a static/media dir, nor under one.
-PRIVATE_SUBDIRS = ('releases', 'venvs', 'conf', 'data', 'run', 'cache', 'bin', 'apache', 'blue', 'green', 'current')
+PRIVATE_SUBDIRS = SUBDIRS
 
 # Management commands the role runs itself (site keys) or that need a terminal / never end.
 MANAGE_STEP_RE = re.compile(r'^[a-z][a-z0-9_]{0,63}$')

@@ -16,10 +16,10 @@ from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema impo
     IDENT_RE,
     MAX_IDENT,
     PRIVATE_SUBDIRS,
-    SCRIPT_NAME,
     SHADOWED_NAMES,
     SYSTEM_DIRS,
 )
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import SCRIPT_DIR, SCRIPT_NAME
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.text import (
     ancestors,
     file_path_problems,
@@ -97,7 +97,7 @@ def rule_paths(ctx, site):
         else:
             site.normalized['script_dir'] = script_dir
     elif 'root' in site.normalized:
-        site.normalized['script_dir'] = site.normalized['root'] + '/apache'
+        site.normalized['script_dir'] = site.normalized['root'] + '/' + SCRIPT_DIR
     if 'requirements' in site.given and site.given['requirements'] is None:
         site.normalized['requirements'] = None
     else:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import os
 
 from ansible_collections.modwsgi.django.plugins.module_utils import _undo as U
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import site_paths
 
 
 def make(tmp_path):
     root = tmp_path / 'shop'
-    paths = {'root': str(root), 'conf': str(root / 'conf'), 'releases': str(root / 'releases'), 'venvs': str(root / 'venvs'),
-             'manage': str(root / 'bin' / 'manage'), 'script_dir': str(root / 'apache'), 'script': str(root / 'apache' / 'django.wsgi'),
-             'current': str(root / 'current'), 'blue': str(root / 'blue'), 'green': str(root / 'green')}
+    paths = site_paths(str(root), str(root / 'apache'))
     for d in ('conf', 'releases/abc', 'venvs/123/bin', 'cache', 'bin', 'apache', 'run', 'data', 'static/admin', 'media'):
         (root / d).mkdir(parents=True)
     for f in ('conf/site.json', 'releases/abc/settings.py', 'bin/manage', 'apache/django.wsgi', 'cache/source.tar.gz',

@@ -46,6 +46,11 @@ def test_normalized_contract_example():
         'settings_module_file': '/srv/django/blog/conf/_modwsgi_settings.py', 'script_dir': '/srv/django/blog/apache',
         'script': '/srv/django/blog/apache/django.wsgi', 'manage': '/srv/django/blog/bin/manage',
         'current': '/srv/django/blog/current', 'blue': '/srv/django/blog/blue', 'green': '/srv/django/blog/green',
+        'bin': '/srv/django/blog/bin', 'cache': '/srv/django/blog/cache', 'run': '/srv/django/blog/run',
+        'data': '/srv/django/blog/data', 'boot': '/srv/django/blog/conf/_modwsgi_boot.py',
+        'messages': '/srv/django/blog/conf/_modwsgi_messages.py', 'source_archive': '/srv/django/blog/cache/source.tar.gz',
+        'git_clone': '/srv/django/blog/cache/git', 'release_marker': '.modwsgi-release', 'venv_link': '.modwsgi-venv',
+        'partial_suffix': '.partial',
     }
     assert blog['daemon_groups'] == ['blog_blue', 'blog_green'] and blog['process_group'] is None
     assert blog['application_group'] == '%{GLOBAL}' and blog['code_dir'] == '/srv/django/blog/current'
