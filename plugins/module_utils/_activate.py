@@ -26,7 +26,6 @@ from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_s
 from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS, CURRENT, RUN
 
 
-
 class ActivationError(Exception):
     pass
 
