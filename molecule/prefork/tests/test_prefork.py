@@ -59,3 +59,19 @@ def test_secret_file_is_private(host):
     for path in ("/etc/apache2", "/var/log/apache2"):
         out = host.run("grep -rl %s %s", SECRET, path)
         assert out.stdout.strip() == "", out.stdout
+
+
+def test_git_and_archive_sources(host):
+    """The release of a git site is its commit; of an archive, the tarball's checksum; both serve."""
+    commit = host.run("git --git-dir=/opt/src/probe.git rev-parse main").stdout.strip()
+    assert len(commit) == 40
+    assert host.file("/srv/django/gitsite/current").linked_to == "/srv/django/gitsite/releases/" + commit[:12]
+    assert host.file("/srv/django/gitsite/releases/%s/.modwsgi-release" % commit[:12]).content_string.strip() == commit[:12]
+    assert host.file("/srv/django/gitsite/cache/git").is_directory
+    sha1 = host.run("sha1sum /srv/django/arcsite/cache/source.tar.gz").stdout.split()[0]
+    assert host.file("/srv/django/arcsite/current").linked_to == "/srv/django/arcsite/releases/" + sha1[:12]
+    for vhost, name in (("git.test", "gitsite"), ("arc.test", "arcsite")):
+        assert http_json(host, "/", vhost=vhost)["site"] == name
+        assert http_json(host, "/healthz/", vhost=vhost)["status"] == "ok"
+    # the tarball holds the project at its top level (no .git), the git release has no .git either
+    assert not host.file("/srv/django/gitsite/releases/%s/.git" % commit[:12]).exists
