@@ -231,6 +231,13 @@ def _exposed_public_dirs(ctx, sites):
         script_dir = site.normalized.get('script_dir')
         if script_dir and not under(script_dir, root):
             private.append((script_dir, ctx.real_path(script_dir), site, 'script_dir'))
+    # Each private path (and its real path) -> its positions in `private`: a public dir's ancestors are
+    # looked up there, so the rule costs O(sites x depth), not O(sites^2); the first hit in `private`
+    # order wins, as a scan of the whole list would decide.
+    positions = {}
+    for position, (path, real_private, _owner, _sub) in enumerate(private):
+        for key in {path, real_private}:
+            positions.setdefault(key, []).append(position)
     for site in sites:
         for key in ('static', 'media'):
             url_dir = site.normalized.get(key)
@@ -241,10 +248,14 @@ def _exposed_public_dirs(ctx, sites):
             real = ctx.real_path(directory)
             if real != directory:
                 candidates.append(real)
-            for path, real_private, owner, sub in private:
-                hit = next((candidate for candidate in candidates if under(candidate, path) or under(candidate, real_private)), None)
-                if hit is None:
-                    continue
+            hits = {}      # position in `private` -> the first candidate at or under that private path
+            for candidate in candidates:
+                for parent in ancestors(candidate):
+                    for position in positions.get(parent, ()):
+                        hits.setdefault(position, candidate)
+            for position in sorted(hits):
+                path, _real_private, owner, sub = private[position]
+                hit = hits[position]
                 shown = directory if hit == directory else '%s (really %s)' % (directory, hit)
                 if owner is not site and sub is None:
                     ctx.error('exposed', site, key + '.dir', "%s is inside the root of site '%s' (%s): Apache would serve "
