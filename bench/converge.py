@@ -68,14 +68,14 @@ def site(i):
     }
 
 
-def inventory(count):
-    """bench/tmp/converge-<count>.yml: one host (the container), sites s001..s<count>."""
+def inventory(count, host=TARGET):
+    """bench/tmp/<host>-<count>.json: one host (the container), sites s001..s<count>."""
     data = {'all': {
-        'hosts': {TARGET: {'ansible_connection': 'community.docker.docker',
-                           'ansible_python_interpreter': '/usr/bin/python3'}},
+        'hosts': {host: {'ansible_connection': 'community.docker.docker',
+                         'ansible_python_interpreter': '/usr/bin/python3'}},
         'vars': {'apache_mpm': 'event', 'modwsgi_sites': [site(i) for i in range(1, count + 1)]},
     }}
-    path = os.path.join(C.TMP, 'converge-%d.json' % count)
+    path = os.path.join(C.TMP, '%s-%d.json' % (host, count))
     C.write_text(path, json.dumps(data, indent=1) + '\n')
     return path
 
