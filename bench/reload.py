@@ -10,7 +10,7 @@ deploy: restart), both 2 processes x 15 threads. Methods, each applied while the
 3. ``apache2ctl graceful``; 4. touch /srv/django/rs/apache/django.wsgi; 5. ``apache2ctl restart``.
 
 For 2-5, /srv/django/rs/current is first repointed (ln -sfn + mv -T) at a release prepared from
-the collection-built one (same code, its own CODE_VERSION). Load (bench/reload_load.py, inside
+the collection-built one (same code, its own CODE_VERSION). Load (molecule/shared/files/loadgen.py, inside
 the container, 127.0.0.1 only): 4 threads of GET / paced to <= 1 per 50 ms each, plus 12 GET
 /slow/?s=10 started 1 s before the switch (method 1: the moment the deploy repoints the idle
 color); the load stops 25 s after the switch. A control run (same load, nothing switched) shows
@@ -18,12 +18,11 @@ the machine's noise. RSS of the site's wsgi daemons sampled every 0.2 s.
 
 Writes bench/results/reload-<date>.json and .md; logs and raw load reports under bench/tmp/. Needs
 docker, the image and the dev venv (ansible-playbook is run through scripts/env.sh). Run with:
-    .venv/bin/python bench/reload.py [--append] [--keep] [--reuse] [--name modwsgi-reload-...]
+    .venv/bin/python bench/reload.py [--append] [--keep] [--reuse] [--name modwsgi-bench-reload]
 Exit status 1 when the collection's deploy failed or a method could not be measured.
 """
 
 import argparse
-import datetime
 import hashlib
 import json
 import os
@@ -35,12 +34,17 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _common as C  # noqa: E402
+
+HERE = C.HERE
+ROOT = C.REPO
 PROBE = os.path.join(ROOT, "molecule", "shared", "projects", "probe")
 INVENTORY = os.path.join(HERE, "inventory", "reload.yml")
-LOADGEN = os.path.join(HERE, "reload_load.py")
-IMAGE = "modwsgi-django-base:bookworm"
+LOADGEN = os.path.join(ROOT, "molecule", "shared", "files", "loadgen.py")   # the one load generator
+IMAGE = C.IMAGE
+NAME = C.PREFIX + "reload"
 RS = "/srv/django/rs"
 BG = "/srv/django/bg"
 MAP = "/etc/apache2/modwsgi-colors.map"
@@ -68,15 +72,17 @@ METHODS = [
 
 
 def log(msg):
-    print("[reload %s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
+    C.log("reload: " + msg)
 
 
-class Box:
+class Box(C.Container):
+    """The bench container (C.Container: named modwsgi-bench-*); out() returns the stdout of a command run through sh -c."""
+
     def __init__(self, name, logdir):
-        self.name = name
+        super().__init__(name)
         self.logdir = logdir
 
-    def sh(self, cmd, check=True, timeout=180):
+    def out(self, cmd, check=True, timeout=180):
         proc = subprocess.run(
             ["docker", "exec", self.name, "sh", "-c", cmd], capture_output=True, text=True, timeout=timeout, check=False
         )
@@ -88,7 +94,7 @@ class Box:
 
     def get(self, host, path="/", color=None):
         extra = " -H 'X-Modwsgi-Color: %s'" % color if color else ""
-        out = self.sh("curl -s -m 10 -H 'Host: %s'%s http://127.0.0.1%s || true" % (host, extra, path), check=False)
+        out = self.out("curl -s -m 10 -H 'Host: %s'%s http://127.0.0.1%s || true" % (host, extra, path), check=False)
         try:
             return json.loads(out)
         except ValueError:
@@ -110,11 +116,11 @@ class Box:
             " except OSError:\n  continue\n"
             " if e.isdigit() and t.startswith(" + repr(prefix) + "):\n  print(e)\n"
         )
-        out = self.sh("python3 -c %s" % shlex.quote(code), check=False)
+        out = self.out("python3 -c %s" % shlex.quote(code), check=False)
         return sorted(int(x) for x in out.split())
 
     def live_color(self, site):
-        for line in self.sh("cat %s" % MAP, check=False).splitlines():
+        for line in self.out("cat %s" % MAP, check=False).splitlines():
             parts = line.split()
             if len(parts) == 2 and parts[0] == site:
                 return parts[1]
@@ -122,7 +128,7 @@ class Box:
 
     def apache_parent(self):
         """Parent pid, its start time and how many times Apache (re)loaded (its error log)."""
-        out = self.sh(
+        out = self.out(
             "p=$(cat /var/run/apache2/apache2.pid); echo pid $p started $(ps -o lstart= -p $p) "
             "loads $(grep -c 'resuming normal operations' /var/log/apache2/error.log)",
             check=False,
@@ -173,21 +179,23 @@ def code_dir(tmp, version, run_id):
 def run_load(box, label, args, during=None, timeout=600):
     """Start the load generator in the container; run ``during()`` once it is ready; return its report."""
     out, ready = "/tmp/reload-%s.json" % label, "/tmp/reload-%s.ready" % label
-    box.sh("rm -f %s %s" % (out, ready))
-    cmd = ["python3", "/opt/reload_load.py", "--out", out, "--ready-file", ready] + args
+    box.out("rm -f %s %s" % (out, ready))
+    # the settings of the former bench/reload_load.py: paced fast requests, a long fast timeout, 100,000 requests at most
+    cmd = ["python3", "/opt/loadgen.py", "--out", out, "--ready-file", ready,
+           "--interval", "0.05", "--fast-timeout", "60", "--max-requests", "100000"] + args
     subprocess.run(["docker", "exec", "-d", box.name] + cmd, check=True)
     deadline = time.time() + 30
-    while box.sh("test -e %s && echo y || true" % ready).strip() != "y":
+    while box.out("test -e %s && echo y || true" % ready).strip() != "y":
         if time.time() > deadline:
             raise RuntimeError("load generator did not start")
         time.sleep(0.2)
     extra = during() if during else None
     deadline = time.time() + timeout
-    while box.sh("test -e %s && echo y || true" % out).strip() != "y":
+    while box.out("test -e %s && echo y || true" % out).strip() != "y":
         if time.time() > deadline:
             raise RuntimeError("load generator did not finish (%s)" % label)
         time.sleep(0.5)
-    report = json.loads(box.sh("cat %s" % out))
+    report = json.loads(box.out("cat %s" % out))
     with open(os.path.join(box.logdir, "load-%s.json" % label), "w") as handle:
         json.dump(report, handle)
     return report, extra
@@ -434,7 +442,7 @@ def write_results(runs, outdir, date):
         "[switch - 1 s, switch + 25 s]; new code on every request after = end of the first new-version response "
         "after the last old-version, failed or timed-out one; RSS = sum over the site's wsgi "
         "daemon processes, mean of the 3 s before the switch vs the peak afterwards (0.2 s samples). "
-        "Made by `bench/reload.py` (load: `bench/reload_load.py`, inventory: `bench/inventory/reload.yml`)." % IMAGE,
+        "Made by `bench/reload.py` (load: `molecule/shared/files/loadgen.py`, inventory: `bench/inventory/reload.yml`)." % IMAGE,
         "",
     ]
     for i, run in enumerate(runs, 1):
@@ -471,13 +479,13 @@ def tree_hash(*dirs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--name", default="modwsgi-reload-bench", help="container name (modwsgi-reload-*)")
+    parser.add_argument("--name", default=NAME, help="container name (%s*, default %s)" % (C.PREFIX, NAME))
     parser.add_argument("--reuse", action="store_true", help="reuse a running container of that name")
     parser.add_argument("--keep", action="store_true", help="keep the container afterwards")
     parser.add_argument(
         "--append", action="store_true", help="add this run to today's results instead of replacing them"
     )
-    parser.add_argument("--outdir", default=os.path.join(HERE, "results"))
+    parser.add_argument("--outdir", default=C.RESULTS)
     parser.add_argument("--render", metavar="JSON", help="no run: re-analyse the kept load reports (bench/tmp) of a results file and rewrite its .json/.md")
     args = parser.parse_args()
     if args.render:
@@ -495,13 +503,13 @@ def main():
         date = os.path.basename(args.render)[len("reload-") : -len(".json")]
         write_results(runs, os.path.dirname(os.path.abspath(args.render)), date)
         return 0
-    if not args.name.startswith("modwsgi-reload-"):
-        parser.error("--name must start with modwsgi-reload-")
+    if not args.name.startswith(C.PREFIX):
+        parser.error("--name must start with %s" % C.PREFIX)
 
     wall0 = time.time()
-    date = datetime.date.today().isoformat()
+    date = C.today()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    logdir = os.path.join(HERE, "tmp", "reload-%s" % stamp)
+    logdir = os.path.join(C.TMP, "reload-%s" % stamp)
     os.makedirs(logdir, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="modwsgi-reload-")
     box = Box(args.name, logdir)
@@ -513,17 +521,9 @@ def main():
         "logs": os.path.relpath(logdir, ROOT),
     }
     try:
-        exists = subprocess.run(["docker", "inspect", args.name], capture_output=True, check=False).returncode == 0
-        if exists and not args.reuse:
-            log("removing leftover container %s" % args.name)
-            subprocess.run(["docker", "rm", "-f", args.name], capture_output=True, check=True)
-            exists = False
-        if not exists:
-            subprocess.run(
-                ["docker", "run", "-d", "--name", args.name, "--hostname", args.name, IMAGE],
-                capture_output=True,
-                check=True,
-            )
+        if not (args.reuse and box.exists()):
+            log("fresh container %s" % args.name)
+            box.start()
             created = True
         v1 = code_dir(tmp, 1, stamp)
         log("setup: deploying bg and rs (code version 1) with the collection")
@@ -531,11 +531,11 @@ def main():
         run["setup_deploy_s"] = round(t2 - t1, 1)
         if rc != 0:
             raise RuntimeError("setup deploy failed, see %s/deploy-setup.log" % logdir)
-        subprocess.run(["docker", "cp", LOADGEN, "%s:/opt/reload_load.py" % args.name], check=True)
+        box.put(LOADGEN, "/opt/loadgen.py")
         box.wait_version("rs.test", 1)
         box.wait_version("www.test", 1)
         for color in ("blue", "green"):  # warm both colors (from 127.0.0.1 a request may pin one)
-            box.sh(
+            box.out(
                 "for i in $(seq 20); do curl -s -o /dev/null -m 10 -H 'Host: www.test' "
                 "-H 'X-Modwsgi-Color: %s' http://127.0.0.1/; done" % color
             )
@@ -543,8 +543,8 @@ def main():
         run["env"] = {
             "cpus": cpus,
             "image": IMAGE,
-            "apache": box.sh("apache2 -v | sed -n 's/^Server version: //p'").strip(),
-            "mod_wsgi": box.sh("dpkg-query -W -f '${Version}' libapache2-mod-wsgi-py3").strip(),
+            "apache": box.out("apache2 -v | sed -n 's/^Server version: //p'").strip(),
+            "mod_wsgi": box.out("dpkg-query -W -f '${Version}' libapache2-mod-wsgi-py3").strip(),
             "git": subprocess.run(
                 ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
             ).stdout.strip()
@@ -574,7 +574,7 @@ def main():
                 "2",
                 "--after",
                 str(AFTER),
-                "--max-seconds",
+                "--seconds",
                 "60",
                 "--group",
                 "(wsgi:bg_",
@@ -614,7 +614,7 @@ def main():
                 BG + "/green",
                 "--after",
                 str(AFTER),
-                "--max-seconds",
+                "--seconds",
                 "420",
                 "--group",
                 "(wsgi:bg_",
@@ -626,14 +626,14 @@ def main():
         res["playbook_s"] = round(p2 - p1, 1)
         res["trigger"] = report["state"].get("trigger_link")
         try:
-            flip = float(box.sh("python3 -c 'import os; print(os.stat(\"%s\").st_mtime)'" % MAP).strip())
+            flip = float(box.out("python3 -c 'import os; print(os.stat(\"%s\").st_mtime)'" % MAP).strip())
             res["flip_rel_s"] = round(flip - res["switch_epoch"], 2) if res.get("switch_epoch") else None
         except ValueError:
             pass
         after = {
             "apache": box.apache_parent(),
             "rs_pids": box.wsgi_pids("(wsgi:rs)"),
-            "links": box.sh("ls -l %s | grep -- '->' | awk '{print $(NF-2), $NF}'" % BG),
+            "links": box.out("ls -l %s | grep -- '->' | awk '{print $(NF-2), $NF}'" % BG),
         }
         res["checks"] = {
             "playbook rc": rc,
@@ -665,11 +665,11 @@ def main():
             box.wait_version("www.test", 2)
 
         # 2-5 on rs: releases prepared from the collection-built one (same code, own CODE_VERSION)
-        base_rel = box.sh("readlink %s/current" % RS).strip()
+        base_rel = box.out("readlink %s/current" % RS).strip()
         releases = {}
         for version in (2, 3, 4, 5):
             rel = "%s/releases/reload-v%d" % (RS, version)
-            box.sh(
+            box.out(
                 "rm -rf {r} && cp -a {b} {r} && printf '%d\\n' > {r}/CODE_VERSION && "
                 "echo reload-v{v} > {r}/.modwsgi-release".format(r=rel, b=base_rel, v=version).replace(
                     "%d", str(version)
@@ -702,7 +702,7 @@ def main():
                     cmd,
                     "--after",
                     str(AFTER),
-                    "--max-seconds",
+                    "--seconds",
                     "60",
                     "--group",
                     "(wsgi:rs)",
@@ -730,17 +730,17 @@ def main():
             deadline = time.time() + 30
             while len(box.wsgi_pids("(wsgi:rs)")) > 2 and time.time() < deadline:
                 time.sleep(0.5)
-        box.sh(
+        box.out(
             "cat /var/log/apache2/modwsgi-rs.test-error.log /var/log/apache2/modwsgi-www.test-error.log "
             "/var/log/apache2/error.log > /tmp/reload-errors.log 2>&1; true",
             check=False,
         )
         with open(os.path.join(logdir, "apache-errors.log"), "w") as handle:
-            handle.write(box.sh("tail -n 400 /tmp/reload-errors.log", check=False))
+            handle.write(box.out("tail -n 400 /tmp/reload-errors.log", check=False))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if (created or args.reuse) and not args.keep:
-            subprocess.run(["docker", "rm", "-f", args.name], capture_output=True, check=False)
+            box.remove()
     run["wall_s"] = round(time.time() - wall0, 1)
     runs = []
     path = os.path.join(args.outdir, "reload-%s.json" % date)

@@ -88,7 +88,7 @@ def _under_load(lb, action, seconds=290, slow=6, states=False):
     else:
         raise AssertionError("load generator did not finish: " + lb.file("/tmp/loadgen.log").content_string)
     samples = [json.loads(line) for line in lb.file(sampled).content_string.splitlines()] if states else []
-    return result, json.loads(lb.file(out).content_string), t0, samples
+    return result, json.loads(lb.file(out).content_string)["requests"], t0, samples
 
 
 def _served_by(requests, node):

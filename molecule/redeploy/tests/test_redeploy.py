@@ -54,7 +54,7 @@ def _under_load(host, action, seconds=240, slow=12):
         time.sleep(1)
     else:
         raise AssertionError("load generator did not finish: " + host.file("/tmp/loadgen.log").content_string)
-    return result, json.loads(host.file(out).content_string)
+    return result, json.loads(host.file(out).content_string)["requests"]
 
 
 def _flip_time(host):

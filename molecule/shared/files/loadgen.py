@@ -1,23 +1,38 @@
-"""Bounded load against 127.0.0.1 for the redeploy tests (runs inside the test container).
+"""Bounded load against 127.0.0.1:80, run inside a container; stdlib only.
 
-Steady fast requests from N threads for --seconds, plus --slow requests of --slow-seconds each,
-started after --slow-after seconds. Writes a JSON report: every request's start/end time,
-status and the code_version / release and host (node) that answered.
+The one load generator of the molecule tests and of bench/reload.py:
+
+- fast GETs of / from --threads threads, back to back or paced to at most one request per
+  --interval seconds per thread, at most --max-requests in all;
+- --slow requests of /slow/?s=--slow-seconds, started --slow-after seconds after the start (or,
+  with --trigger-links, when one of those symlinks changes target); with --slow-loop each slow
+  thread issues them back to back while the load runs;
+- the load ends after --seconds (at most 600), or --tail seconds after --stop-file appears;
+- a switch (bench/reload.py): --switch-cmd run through /bin/sh at --switch-at seconds, or the
+  --trigger-links change; the load then ends --after seconds later;
+- with --group: a sampler every --sample seconds of the RSS and pids of the wsgi daemon processes
+  whose title starts with each prefix (from /proc), and the load average.
+
+Writes one JSON object to --out (atomically): t0, end, settings, state (switch/trigger times),
+requests (each: path, start, end, status, code_version, node, pid, error) and samples.
 """
 
 import argparse
 import http.client
 import json
 import os
+import subprocess
 import threading
 import time
+
+MAX_SECONDS = 600
 
 
 def request(host, path, timeout):
     start = time.time()
     conn = http.client.HTTPConnection("127.0.0.1", 80, timeout=timeout)
     try:
-        conn.request("GET", path, headers={"Host": host})
+        conn.request("GET", path, headers={"Host": host, "User-Agent": "modwsgi-loadgen"})
         resp = conn.getresponse()
         body = resp.read()
         status = resp.status
@@ -25,40 +40,93 @@ def request(host, path, timeout):
             data = json.loads(body)
         except ValueError:
             data = {}
+        if not isinstance(data, dict):
+            data = {}
+        if status != 200:
+            data.setdefault("error", body[:200].decode("utf-8", "replace"))
     except (OSError, http.client.HTTPException) as exc:
-        status, data = 0, {"error": str(exc)}
+        status, data = 0, {"error": "%s: %s" % (type(exc).__name__, exc)}
     finally:
         conn.close()
-    return {"path": path, "start": start, "end": time.time(), "status": status,
-            "code_version": data.get("code_version"), "node": data.get("node"), "error": data.get("error")}
+    return {
+        "path": path,
+        "start": start,
+        "end": time.time(),
+        "status": status,
+        "code_version": data.get("code_version"),
+        "node": data.get("node"),
+        "pid": data.get("pid"),
+        "error": data.get("error"),
+    }
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--host", required=True)
-    parser.add_argument("--seconds", type=float, default=30)
+def wsgi_rss(prefixes):
+    """{prefix: [(pid, rss_kb), ...]} of processes whose title starts with a prefix."""
+    found = {p: [] for p in prefixes}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as handle:
+                title = handle.read(64).split(b"\0")[0].decode("utf-8", "replace")
+            if not title.startswith("(wsgi:"):
+                continue
+            rss = 0
+            with open("/proc/%s/status" % entry) as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        rss = int(line.split()[1])
+                        break
+        except (OSError, ValueError):
+            continue
+        for prefix in prefixes:
+            if title.startswith(prefix):
+                found[prefix].append((int(entry), rss))
+    return found
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--host", required=True, help="Host header")
+    parser.add_argument("--out", required=True)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--interval", type=float, default=0,
-                        help="pace each fast thread to at most one request per INTERVAL seconds (0: back to back)")
+    parser.add_argument("--interval", type=float, default=0, help="per fast thread; 0: back to back")
+    parser.add_argument("--fast-timeout", type=float, default=10)
+    parser.add_argument("--max-requests", type=int, default=200000)
     parser.add_argument("--slow", type=int, default=12)
     parser.add_argument("--slow-seconds", type=float, default=10)
     parser.add_argument("--slow-after", type=float, default=1)
-    parser.add_argument("--max-requests", type=int, default=200000)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--stop-file", help="end the fast requests --tail seconds after this file appears")
+    parser.add_argument("--slow-loop", action="store_true")
+    parser.add_argument("--seconds", type=float, default=30, help="longest run (at most %d)" % MAX_SECONDS)
+    parser.add_argument("--stop-file", help="end the load --tail seconds after this file appears")
     parser.add_argument("--tail", type=float, default=3)
-    parser.add_argument("--slow-loop", action="store_true",
-                        help="each slow thread issues slow requests back to back while the load runs")
-    args = parser.parse_args()
-    results, lock = [], threading.Lock()
-    deadline = time.time() + min(args.seconds, 300)
-    stop = {"at": None}
+    parser.add_argument("--switch-at", type=float, help="run --switch-cmd (or mark the switch) this many seconds in")
+    parser.add_argument("--switch-cmd")
+    parser.add_argument("--trigger-links", nargs="*", default=[])
+    parser.add_argument("--after", type=float, default=25, help="end the load this long after the switch")
+    parser.add_argument("--group", action="append", default=[], help="sample the RSS of these wsgi process groups")
+    parser.add_argument("--sample", type=float, default=0.2)
+    parser.add_argument("--ready-file", help="created once the load runs")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    switching = args.switch_at is not None or bool(args.switch_cmd) or bool(args.trigger_links)
+    t0 = time.time()
+    hard_end = t0 + min(args.seconds, MAX_SECONDS)
+    state = {"stop_at": hard_end, "switch": None, "switch_end": None, "switch_rc": None, "switch_output": "",
+             "trigger": None, "trigger_link": None, "slow_started": None, "stop_file_seen": None}
+    results, samples, lock = [], [], threading.Lock()
+    stop = threading.Event()
+    slow_go = threading.Event()
 
     def running():
         now = time.time()
-        if args.stop_file and stop["at"] is None and os.path.exists(args.stop_file):
-            stop["at"] = now + args.tail
-        return now < deadline and (stop["at"] is None or now < stop["at"])
+        if args.stop_file and state["stop_file_seen"] is None and os.path.exists(args.stop_file):
+            state["stop_file_seen"] = now
+            state["stop_at"] = min(state["stop_at"], now + args.tail)
+        return now < state["stop_at"] and not stop.is_set()
 
     def fast():
         next_at = time.time()
@@ -67,14 +135,14 @@ def main():
             if delay > 0:
                 time.sleep(delay)
             next_at = time.time() + args.interval
-            r = request(args.host, "/", 10)
+            r = request(args.host, "/", args.fast_timeout)
             with lock:
                 if len(results) >= args.max_requests:
                     return
                 results.append(r)
 
     def slow():
-        time.sleep(args.slow_after)
+        slow_go.wait()
         while True:
             r = request(args.host, "/slow/?s=%g" % args.slow_seconds, args.slow_seconds + 30)
             with lock:
@@ -82,14 +150,86 @@ def main():
             if not (args.slow_loop and running()):
                 return
 
+    def sampler():
+        while running() or any(t.is_alive() for t in slow_threads):
+            now = time.time()
+            found = wsgi_rss(args.group)
+            try:
+                with open("/proc/loadavg") as handle:
+                    load1 = float(handle.read().split()[0])
+            except (OSError, ValueError):
+                load1 = None
+            samples.append({"t": now, "load1": load1,
+                            "groups": {g: {"pids": [p for p, _rss in v], "rss_kb": sum(rss for _pid, rss in v)}
+                                       for g, v in found.items()}})
+            time.sleep(max(0.0, args.sample - (time.time() - now)))
+            if time.time() > hard_end + args.slow_seconds + 40:
+                return
+
+    def switch_at(when):
+        state["switch"] = when
+        state["stop_at"] = min(state["stop_at"], when + args.after)
+
+    def go_slow():
+        state["slow_started"] = time.time()
+        slow_go.set()
+
+    def driver():
+        if args.trigger_links:
+            before = {p: os.readlink(p) for p in args.trigger_links}   # read before saying ready: no flip missed
+            if args.ready_file:
+                open(args.ready_file, "w").close()
+            while running():
+                for path in args.trigger_links:
+                    try:
+                        target = os.readlink(path)
+                    except OSError:
+                        continue
+                    if target != before[path]:
+                        now = time.time()
+                        state.update(trigger=now, trigger_link="%s -> %s" % (path, target))
+                        go_slow()
+                        switch_at(now)
+                        return
+                time.sleep(0.01)
+            return
+        if args.ready_file:
+            open(args.ready_file, "w").close()
+        time.sleep(max(0.0, t0 + args.slow_after - time.time()))
+        go_slow()
+        if not switching:
+            return
+        time.sleep(max(0.0, t0 + (args.switch_at or 0) - time.time()))
+        if args.switch_cmd:
+            start = time.time()
+            switch_at(start)
+            proc = subprocess.run(["/bin/sh", "-c", args.switch_cmd], capture_output=True, text=True, timeout=120,
+                                  check=False)
+            state.update(switch_end=time.time(), switch_rc=proc.returncode,
+                         switch_output=(proc.stdout + proc.stderr)[-2000:])
+        else:
+            switch_at(time.time())
+
+    slow_threads = [threading.Thread(target=slow) for _i in range(args.slow)]
     threads = [threading.Thread(target=fast) for _i in range(args.threads)]
-    threads += [threading.Thread(target=slow) for _i in range(args.slow)]
-    for t in threads:
+    sampler_thread = threading.Thread(target=sampler) if args.group else None
+    driver_thread = threading.Thread(target=driver)
+    for t in slow_threads + threads + [driver_thread] + ([sampler_thread] if sampler_thread else []):
         t.start()
+    driver_thread.join()
     for t in threads:
         t.join()
+    slow_go.set()  # no trigger came: run the slow requests anyway so that every thread ends
+    for t in slow_threads:
+        t.join()
+    stop.set()
+    if sampler_thread:
+        sampler_thread.join()
+    settings = dict(vars(args))
+    report = {"t0": t0, "end": time.time(), "settings": settings, "state": state,
+              "requests": results, "samples": samples}
     with open(args.out + ".tmp", "w") as handle:
-        json.dump(results, handle)
+        json.dump(report, handle)
     os.rename(args.out + ".tmp", args.out)
 
 

@@ -138,6 +138,6 @@ def wait_loadgen(host, out, timeout=120):
     import time
     for _unused1 in range(int(timeout)):
         if host.file(out).exists:
-            return json.loads(host.file(out).content_string)
+            return json.loads(host.file(out).content_string)["requests"]
         time.sleep(1)
     raise AssertionError("load generator did not finish: " + host.run("cat %s.log", out).stdout)
