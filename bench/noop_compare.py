@@ -157,8 +157,9 @@ class Compare:
             '## Result', '',
             '| median no-op before | median no-op after | after / before | verdict (threshold %.2fx) |' % d['threshold'],
             '|---:|---:|---:|---|',
-            '| %.1f s | %.1f s | %s | %s |' % (s['median_before_s'], s['median_after_s'] or 0, C.fmt_ratio(s['ratio']),
-                                           '**no slower**' if s['no_slower'] else '**slower**'),
+            '| %.1f s | %.1f s | %s | %s |' % (
+                s['median_before_s'], s['median_after_s'] or 0, C.fmt_ratio(s['ratio']),
+                '**no slower**' if s['no_slower'] else '**slower**'),
             '',
             'AFTER\'s first no-op on the host BEFORE built: %s' % (
                 'changed=0, the refactor changed nothing on a live host.' if s['after_kept_before_state'] else

@@ -236,7 +236,7 @@ def _exposed_public_dirs(ctx, sites):
     # order wins, as a scan of the whole list would decide.
     positions = {}
     for position, (path, real_private, _owner, _sub) in enumerate(private):
-        for key in {path, real_private}:
+        for key in sorted({path, real_private}):
             positions.setdefault(key, []).append(position)
     for site in sites:
         for key in ('static', 'media'):
