@@ -6,7 +6,7 @@
 """No-op converge, two versions of the collection side by side in one run (issue 15).
 
 A refactor must keep behaviour and must not make the run that changes nothing slower. In one run,
-on one fresh Debian 12 container (modwsgi-bench-noop):
+on one fresh Debian 12 container (modwsgi-bench-noop-compare):
 
   1. converge --sites sites (default 50, the converge bench's probe sites) with BEFORE;
   2. --rounds times (default 3): a no-op with BEFORE, then a no-op with AFTER.
@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _common as C  # noqa: E402
 import converge as CV  # noqa: E402
 
-HOST = C.PREFIX + 'noop'
+HOST = C.PREFIX + 'noop-compare'
 BEFORE = 'ee01cc1'   # main before issue 15 (the site tree, the _layout package, _fs, prune_releases)
 NO_SLOWER = 1.10     # after/before medians: within 10 % is "no slower" (run-to-run noise of a no-op here)
 
