@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 S ?=
 
-.PHONY: help venv bootstrap test lint sanity unit docs molecule demo demo-clean bench build
+.PHONY: help venv bootstrap test lint sanity unit docs molecule demo demo-clean bench bench-noop build
 
 help:
 	@echo "make venv|bootstrap       set up .venv (bootstrap: also Docker and the test images)"
@@ -15,6 +15,7 @@ help:
 	@echo "make docs                 check the docs (scripts/check-docs.sh)"
 	@echo "make demo | demo-clean    run / remove the demo (scripts/demo.sh)"
 	@echo "make bench                benchmarks (scripts/bench.sh)"
+	@echo "make bench-noop           no-op at 50 sites, before vs after a refactor (args: MODWSGI_BENCH_NOOP_ARGS)"
 	@echo "make build                build the collection tarball and prove it installs"
 
 venv:
@@ -43,6 +44,9 @@ demo-clean:
 
 bench:
 	scripts/bench.sh
+
+bench-noop:
+	scripts/bench.sh noop
 
 build: venv
 	rm -rf .cache/build && mkdir -p .cache/build
