@@ -203,8 +203,8 @@ class Compare:
             'after_kept_before_state': kept,
             'rounds_counted': sorted({r['round'] for r in counted}),
             'median_before_s': median_before, 'median_after_s': median_after,
-            'spread_before': round(max(before) / min(before), 3) if before else None,
-            'spread_after': round(max(after) / min(after), 3) if after else None,
+            'spread_before': round(max(before) / min(before), 3) if len(before) > 1 else None,
+            'spread_after': round(max(after) / min(after), 3) if len(after) > 1 else None,
             'ratio': round(ratio, 3) if ratio is not None else None,
             'verdict': None if ratio is None else ('no slower' if ratio <= NO_SLOWER else 'slower'),
             'not_idempotent': ['%s round %d' % (r['side'], r['round']) for r in noops
