@@ -280,8 +280,9 @@ def markdown(d):
         '## Result', '',
         '| median no-op before | median no-op after | after / before | verdict (threshold %.2fx) |' % d['threshold'],
         '|---:|---:|---:|---|',
-        '| %s | %s | %s | %s |' % (secs(s['median_before_s']), secs(s['median_after_s']), C.fmt_ratio(s['ratio']),
-                                  '**%s**' % s['verdict'] if s['verdict'] else 'no ratio (no counted AFTER run)'),
+        '| %s | %s | %s | %s |' % (
+            secs(s['median_before_s']), secs(s['median_after_s']), C.fmt_ratio(s['ratio']),
+            '**%s**' % s['verdict'] if s['verdict'] else 'no ratio (no counted AFTER run)'),
         '',
         'Medians over round(s) %s. Spread (slowest / fastest) of the counted runs in this same run: before %s, '
         'after %s. The %.2fx threshold is there because a no-op\'s run-to-run noise on this shared 2-core host is '
