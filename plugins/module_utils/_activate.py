@@ -22,8 +22,9 @@ import re
 import signal
 import time
 
-from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write, readlink
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write
 from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS, CURRENT, RUN
+from ansible_collections.modwsgi.django.plugins.module_utils._view import LOCAL
 
 
 class ActivationError(Exception):
@@ -34,17 +35,19 @@ def other(color):
     return "green" if color == "blue" else "blue"
 
 
-def read_map(path):
+def parse_map(text):
+    """``{site: color}`` of the RewriteMap text (comments and other lines ignored)."""
     colors = {}
-    try:
-        with open(path) as handle:
-            for line in handle:
-                parts = line.split()
-                if len(parts) == 2 and parts[1] in COLORS:
-                    colors[parts[0]] = parts[1]
-    except FileNotFoundError:
-        pass
+    for line in (text or '').splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] in COLORS:
+            colors[parts[0]] = parts[1]
     return colors
+
+
+def read_map(path, view=LOCAL):
+    data = view.read(path)
+    return parse_map(data.decode('utf-8', 'replace') if data is not None else '')
 
 
 def write_map(path, colors):
@@ -170,7 +173,7 @@ def warm(probe, params, color, count):
         thread.join(timeout=30)
 
 
-def plan(site, rollback=False):
+def plan(site, rollback=False, view=LOCAL):
     """What ``activate(site, rollback=rollback)`` will do, read from the links and the map alone.
 
     Changes nothing and probes nothing; ``activate`` follows the plan it gets from here, and check
@@ -185,6 +188,7 @@ def plan(site, rollback=False):
     group and health-check, for a restart site that had a release before). Bluegreen plans also
     carry ``colors`` (the map as read), ``live`` and ``idle``.
 
+    ``view`` (``_view``) is what the links and the map are read from: the host, or a snapshot of it.
     Raises ActivationError when there is nothing to activate.
     """
     root = site["root"]
@@ -197,23 +201,23 @@ def plan(site, rollback=False):
         raise ActivationError("no release to activate (release_dir is required unless a bluegreen site rolls back)")
 
     if bluegreen:
-        colors = read_map(site["map_path"])
+        colors = read_map(site["map_path"], view)
         live = colors.get(site["name"], "blue")
         idle = other(live)
         step = {"result": result, "colors": colors, "live": live, "idle": idle}
         if rollback:
-            target = readlink(os.path.join(root, idle))
+            target = view.readlink(os.path.join(root, idle))
             if target is None:
                 raise ActivationError("no previous release on color %s to roll back to" % idle)
             result.update(changed=True, live=idle, previous=live, release=target)
             step.update(action="rollback", target=target)
             return step
-        live_target = readlink(os.path.join(root, live))
+        live_target = view.readlink(os.path.join(root, live))
         if live_target == release and not force:
             # First deploy through the role (it links both colors before Apache starts them): the
             # live color is recorded explicitly instead of relying on the map's default.
             repair_map = site["name"] not in colors
-            repair_current = readlink(current) != release
+            repair_current = view.readlink(current) != release
             result.update(changed=repair_map or repair_current, live=live, release=release)
             step.update(action="none", write_map=repair_map, link_current=repair_current)
             return step
@@ -222,10 +226,10 @@ def plan(site, rollback=False):
             step.update(action="first")
             return step
         result.update(changed=True, live=idle, previous=live, release=release)
-        step.update(action="switch", restart_idle=force or readlink(os.path.join(root, idle)) != release)
+        step.update(action="switch", restart_idle=force or view.readlink(os.path.join(root, idle)) != release)
         return step
 
-    previous = readlink(current)
+    previous = view.readlink(current)
     if previous == release and not (force and previous is not None):
         result.update(release=release)
         return {"result": result, "action": "none"}

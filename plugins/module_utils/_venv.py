@@ -21,7 +21,7 @@ import shutil
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, touch
 from ansible_collections.modwsgi.django.plugins.module_utils._manage import private_dir, private_file, set_tree
-from ansible_collections.modwsgi.django.plugins.module_utils._release import ClosureError, python_version, venv_name
+from ansible_collections.modwsgi.django.plugins.module_utils._requirements import ClosureError, python_version, venv_name
 from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import VENV_COMPLETE, VENV_LINK
 
 COMPLETE = VENV_COMPLETE

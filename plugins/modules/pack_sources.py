@@ -79,7 +79,7 @@ checksums:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.modwsgi.django.plugins.module_utils._release import PackError, local_sources, pack_all  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._pack import PackError, local_sources, pack_all  # noqa: E402
 
 
 def main():

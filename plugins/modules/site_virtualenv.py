@@ -86,7 +86,7 @@ import os  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import readlink  # noqa: E402
-from ansible_collections.modwsgi.django.plugins.module_utils._release import ClosureError, python_version, venv_name  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._requirements import ClosureError, python_version, venv_name  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._venv import COMPLETE, LINK, VenvError, ensure  # noqa: E402
 
 
