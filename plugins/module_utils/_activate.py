@@ -173,6 +173,20 @@ def warm(probe, params, color, count):
         thread.join(timeout=30)
 
 
+def verify_live(probe, site, colors, previous, release_id, sleep=time.sleep, tries=20, delay=0.1):
+    """After the map names the new color: the site, asked as any client asks it (no color pinned), must
+    answer from ``release_id``. Otherwise the map is put back to ``previous`` (still running) and the
+    switch fails: new requests never stay on a color that does not serve."""
+    params = dict(site["health"], retries=tries, delay=delay)
+    try:
+        health(probe, params, None, release_id, sleep)
+    except ActivationError as exc:
+        colors[site["name"]] = previous
+        write_map(site["map_path"], colors)
+        raise ActivationError("the map named the new color but the site did not answer from release %s (%s); "
+                              "the map was put back to %s" % (release_id, exc, previous))
+
+
 def plan(site, rollback=False, view=LOCAL):
     """What ``activate(site, rollback=rollback)`` will do, read from the links and the map alone.
 
@@ -262,7 +276,9 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
             health(probe, site["health"], idle, os.path.basename(target), sleep)
             colors[site["name"]] = idle
             write_map(site["map_path"], colors)
+            verify_live(probe, site, colors, step["live"], os.path.basename(target), sleep)
             atomic_symlink(target, current)
+            result["checked"] = True
         elif action == "none":
             if step["write_map"]:
                 colors[site["name"]] = step["live"]
@@ -284,7 +300,9 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
             warm(probe, site["health"], idle, max(4, 3 * len(procs.pids("%s_%s" % (site["name"], idle)))))
             colors[site["name"]] = idle
             write_map(site["map_path"], colors)
+            verify_live(probe, site, colors, step["live"], release_id, sleep)
             atomic_symlink(release, current)
+            result["checked"] = True
         return result
 
     if action == "none":
@@ -303,6 +321,7 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
         except ActivationError:
             pass
         raise ActivationError("%s; %s points back at %s" % (exc, current, previous))
+    result["checked"] = True
     return result
 
 

@@ -20,8 +20,10 @@ no write bit for group and others) before ``check --deploy`` and whatever happen
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
 from functools import partial
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import touch as fs_touch
@@ -133,6 +135,12 @@ def command(site, release_dir, argv):
              site['paths']['manage'], '--code', release_dir] + list(argv))
 
 
+def per_process(site, release_dir, run):
+    """A step runner that starts one ``bin/manage`` process per step: ``run(argv) -> (rc, out, err)``
+    runs a whole command line (``AnsibleModule.run_command``)."""
+    return lambda argv: run(command(site, release_dir, argv))
+
+
 def findings(output):
     """The lines of ``check --deploy`` output from its WARNINGS:/ERRORS: header on (empty when clean)."""
     lines = (output or '').splitlines()
@@ -142,10 +150,59 @@ def findings(output):
     return []
 
 
+STEPS_FLAG = '--modwsgi-steps'   # the boot module's protocol: one Django process runs the steps it is sent
+STEP_MARK = b'\x00modwsgi-step '
+
+
+class StepProcess:
+    """One Django process of the site user that runs management steps one at a time (``bin/manage
+    --code <release> --modwsgi-steps``): Django starts once for all the steps of a release.
+
+    Each request is a JSON line on its stdin (``{"argv": [...]}``); the answer is a line starting with
+    :data:`STEP_MARK` and holding ``{"rc", "output"}``. Anything else the process prints (log handlers
+    writing to the real stderr) belongs to the step that was running. Between two steps this process,
+    which runs as root, seals or unseals the release: the Django process waits for the next request.
+    """
+
+    def __init__(self, argv, popen=subprocess.Popen):
+        self.proc = popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, umask=0o022)
+
+    def step(self, argv):
+        """(rc, output, '') of one management command."""
+        stray = []
+        try:
+            self.proc.stdin.write((json.dumps({'argv': list(argv)}) + '\n').encode('utf-8'))
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass
+        for line in iter(self.proc.stdout.readline, b''):
+            if line.startswith(STEP_MARK):
+                answer = json.loads(line[len(STEP_MARK):].decode('utf-8', 'replace'))
+                output = ''.join(part.decode('utf-8', 'replace') for part in stray) + (answer.get('output') or '')
+                return int(answer.get('rc', 1)), output, ''
+            stray.append(line)
+        rc = self.proc.wait()
+        output = ''.join(part.decode('utf-8', 'replace') for part in stray)
+        return (rc or 1), output + '\nthe management process ended before answering (exit code %s)' % rc, ''
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 def run_steps(site, release_dir, run, ids, steps=None, touch=None):
     """Run the pending steps of one site on ``release_dir``.
 
-    ``run(argv) -> (rc, stdout, stderr)``; ``ids``: {'site_uid', 'site_gid', 'apache_gid'}.
+    ``run(argv) -> (rc, stdout, stderr)`` runs one management command given as its ``manage.py``
+    arguments (:class:`StepProcess`.step, or a process per step around :func:`command`);
+    ``ids``: {'site_uid', 'site_gid', 'apache_gid'}.
     Returns {'ran': [names], 'findings': [check --deploy lines]}; raises StepFailed at the first
     failure. The release and the static dir are sealed on the way out, failed or not.
     """
@@ -161,7 +218,7 @@ def run_steps(site, release_dir, run, ids, steps=None, touch=None):
             elif not step['writes'] and unsealed:
                 seal(site, release_dir, ids['apache_gid'], ids['site_gid'])
                 unsealed = False
-            rc, out, err = run(command(site, release_dir, step['argv']))
+            rc, out, err = run(step['argv'])
             output = ((err or '') + ('\n' if err and out else '') + (out or '')).strip()
             if rc != 0:
                 raise StepFailed(step['name'], rc, output[-OUTPUT_TAIL:])
@@ -173,3 +230,15 @@ def run_steps(site, release_dir, run, ids, steps=None, touch=None):
         if unsealed:
             seal(site, release_dir, ids['apache_gid'], ids['site_gid'])
     return {'ran': ran, 'findings': found}
+
+
+def failure_message(site, exc, release_id):
+    """What a failed management step says: the site, the step by its name, the exit code, its output's tail."""
+    return ("site '%s', step '%s' failed on release %s (exit code %s). Nothing was activated: the live release keeps "
+            "serving and the other sites are untouched. Output (last lines): %s" % (site.get('name', '?'), exc.step, release_id, exc.rc, exc.output))
+
+
+def findings_message(site, release_id, found):
+    """What ``check --deploy`` findings say when they are fatal (``check_deploy_fatal``)."""
+    return ("site '%s', step 'check --deploy' reported findings on release %s (django_site_check_deploy_fatal is true): %s"
+            % (site.get('name', '?'), release_id, ' | '.join(found)))

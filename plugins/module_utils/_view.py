@@ -21,6 +21,7 @@ the host. Pure Python, no Ansible import.
 
 from __future__ import annotations
 
+import errno
 import grp
 import hashlib
 import os
@@ -187,8 +188,8 @@ class SnapshotView:
         found = self.entry(path)
         if found['type'] != LINK:
             return found
-        if depth > 8:
-            return {'type': MISSING}
+        if depth > 40:
+            raise OSError(errno.ELOOP, 'Too many levels of symbolic links', path)
         target = found['target']
         if not target.startswith('/'):
             target = posixpath.join(posixpath.dirname(path), target)
