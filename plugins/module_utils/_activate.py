@@ -223,7 +223,7 @@ def plan(site, rollback=False, view=LOCAL):
             target = view.readlink(os.path.join(root, idle))
             if target is None:
                 raise ActivationError("no previous release on color %s to roll back to" % idle)
-            result.update(changed=True, live=idle, previous=live, release=target)
+            result.update(changed=True, live=idle, previous=live, release=target, checked=True)
             step.update(action="rollback", target=target)
             return step
         live_target = view.readlink(os.path.join(root, live))
@@ -239,7 +239,7 @@ def plan(site, rollback=False, view=LOCAL):
             result.update(changed=True, live="blue", release=release, first=True)
             step.update(action="first")
             return step
-        result.update(changed=True, live=idle, previous=live, release=release)
+        result.update(changed=True, live=idle, previous=live, release=release, checked=True)
         step.update(action="switch", restart_idle=force or view.readlink(os.path.join(root, idle)) != release)
         return step
 
@@ -247,11 +247,11 @@ def plan(site, rollback=False, view=LOCAL):
     if previous == release and not (force and previous is not None):
         result.update(release=release)
         return {"result": result, "action": "none"}
-    result.update(changed=True, release=release, previous=previous)
+    restart = site["mode"] == "restart" and previous is not None
+    result.update(changed=True, release=release, previous=previous, checked=restart)
     if site["mode"] == "embedded":
         result["reload_required"] = previous is not None
-    return {"result": result, "action": "relink", "previous": previous,
-            "restart": site["mode"] == "restart" and previous is not None}
+    return {"result": result, "action": "relink", "previous": previous, "restart": restart}
 
 
 def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
@@ -278,7 +278,6 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
             write_map(site["map_path"], colors)
             verify_live(probe, site, colors, step["live"], os.path.basename(target), sleep)
             atomic_symlink(target, current)
-            result["checked"] = True
         elif action == "none":
             if step["write_map"]:
                 colors[site["name"]] = step["live"]
@@ -302,7 +301,6 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
             write_map(site["map_path"], colors)
             verify_live(probe, site, colors, step["live"], release_id, sleep)
             atomic_symlink(release, current)
-            result["checked"] = True
         return result
 
     if action == "none":
@@ -321,7 +319,6 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
         except ActivationError:
             pass
         raise ActivationError("%s; %s points back at %s" % (exc, current, previous))
-    result["checked"] = True
     return result
 
 
