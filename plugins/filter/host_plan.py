@@ -24,6 +24,8 @@ description:
     when it cannot be planned.
   - V(sites) (argument a dict of C(layout), C(rendered), C(inventory_sites), C(release_ids) and C(options)), the
     C(django_site) role's whole plan (C(module_utils/_plan.py), function C(sites)).
+  - V(summary) (argument a dict of C(plan), C(layout) and C(map_path)), that plan in words (packages, accounts, files,
+    releases to build, colors to flip, pruning), what check mode prints.
   - V(mod_wsgi), what C(modwsgi.django.mod_wsgi_info) would return (C(version), C(python_version), C(realpath)), or
     V(null) when the module is not installed or there is no snapshot.
 author:
@@ -37,7 +39,7 @@ options:
   question:
     description: What to answer.
     type: str
-    choices: [missing_packages, service_current, accounts, managed_vhosts, mod_wsgi, apache_config, sites]
+    choices: [missing_packages, service_current, accounts, managed_vhosts, mod_wsgi, apache_config, sites, summary]
     required: true
   argument:
     description: Package names, normalized sites or the configuration root, as the question needs.
@@ -98,8 +100,11 @@ def _filter(snapshot, question, argument=None):
             params.setdefault('root', '/etc/apache2')
             try:
                 return _plan.apache_config(snapshot, params)
-            except _plan.NotObserved:
+            except _plan.UNPLANNABLE:
                 return None
+        if question == 'summary':
+            args = dict(argument or {})
+            return _plan.summary(snapshot if have else None, args['plan'], args['layout'], args['map_path'])
         if question == 'sites':
             args = dict(argument or {})
             return _plan.sites(snapshot if have else None, args['layout'], args['rendered'], args.get('inventory_sites') or [],

@@ -391,3 +391,34 @@ def check_all(sites, params, probe=None, sleep=time.sleep, workers=8):
     for thread in threads:
         thread.join()
     return ok, failed
+
+
+def rollback_all(sites, probe, map_path, sleep=time.sleep):
+    """Flip every bluegreen site of ``sites`` back to its other color, all or none.
+
+    Each site's previous color is health-checked first (pinned, it must answer from the release its link
+    points at); when one fails nothing is flipped. Then one write of the map flips them all, and each must
+    answer from its previous release without a pinned color (otherwise the map is put back whole). Each
+    site: name, root, health (path, host, port, scheme, retries, delay). Returns {name: result}.
+    """
+    colors = read_map(map_path)
+    steps = []
+    for site in sites:
+        step = plan(dict(site, mode="bluegreen", release_dir=None, map_path=map_path), rollback=True)
+        health(probe, site["health"], step["idle"], os.path.basename(step["target"]), sleep)
+        steps.append((site, step))
+    before = dict(colors)
+    for site, step in steps:
+        colors[site["name"]] = step["idle"]
+    write_map(map_path, colors)
+    try:
+        for site, step in steps:
+            health(probe, dict(site["health"], retries=20, delay=0.1), None, os.path.basename(step["target"]), sleep)
+    except ActivationError as exc:
+        write_map(map_path, before)
+        raise ActivationError("after the flip, a site did not answer from its previous release (%s); the map was put back" % exc)
+    results = {}
+    for site, step in steps:
+        atomic_symlink(step["target"], os.path.join(site["root"], CURRENT))
+        results[site["name"]] = step["result"]
+    return results

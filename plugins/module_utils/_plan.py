@@ -21,11 +21,12 @@ A question the snapshot cannot answer raises ``NotObserved``; the action plugins
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 
 from ansible_collections.modwsgi.django.plugins.module_utils import _apache_config, _files, _prune, _release
-from ansible_collections.modwsgi.django.plugins.module_utils._activate import read_map
+from ansible_collections.modwsgi.django.plugins.module_utils._activate import ActivationError, read_map
 from ansible_collections.modwsgi.django.plugins.module_utils._observe import CONTENT, DIGEST, STAT, Request, observe, read_paths
 from ansible_collections.modwsgi.django.plugins.module_utils._site_files import site_json
 from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import RELEASES, VENV_COMPLETE, VENV_LINK, VENVS
@@ -252,10 +253,23 @@ def log_paths(layout, log_dir):
     return [posixpath.join(log_dir, 'modwsgi-%s.log' % name) for name in names]
 
 
-def small_files(colors_map, logs):
-    """``file_batch`` entries of the colors map (it must exist before Apache reads it) and the log files."""
+def manifest(layout, colors_map, port):
+    """The host's record of its sites for ``modwsgi.django.rollback`` (no secrets: names, roots, health paths)."""
+    sites = [{'name': site['name'], 'mode': site['mode'], 'deploy': site.get('deploy'), 'root': site['paths']['root'],
+              'server_name': site['server_name'], 'health_path': site['health_url_path'], 'port': int(port), 'scheme': 'http'}
+             for site in layout.get('sites') or []]
+    data = {'map_path': colors_map, 'sites': sorted(sites, key=lambda site: site['name'])}
+    return json.dumps(data, indent=1, sort_keys=True) + '\n'
+
+
+def small_files(colors_map, logs, manifest_path=None, manifest_text=None):
+    """``file_batch`` entries of the colors map (it must exist before Apache reads it), the log files and the
+    sites manifest."""
     entries = [{'path': colors_map, 'state': 'file', 'owner': 'root', 'group': 'root', 'mode': '0644'}]
     entries += [{'path': path, 'state': 'file', 'owner': 'root', 'group': 'adm', 'mode': '0640'} for path in logs]
+    if manifest_path:
+        entries.append({'path': manifest_path, 'state': 'file', 'owner': 'root', 'group': 'root', 'mode': '0644',
+                        'content': manifest_text})
     return entries
 
 
@@ -287,11 +301,15 @@ def vhost_params(layout, rendered, conf_root, managed):
             'disable': {'sites': [posixpath.basename(path)[:-len('.conf')] for path in stale]}}
 
 
+# What a plan may raise instead of answering: the module then runs on the host and says it there.
+UNPLANNABLE = (NotObserved, _apache_config.ConfigError, _files.FileBatchError, ActivationError, OSError, ValueError, KeyError)
+
+
 def _safely(plan, *args):
     """A plan function's answer, or None when the snapshot cannot answer (then the module decides)."""
     try:
         return plan(*args)
-    except NotObserved:
+    except UNPLANNABLE:
         return None
 
 
@@ -300,7 +318,8 @@ def sites(snapshot, layout, rendered, inventory_sites, release_ids, options):
 
     ``rendered``: ``generated`` (site name -> boot/settings/wsgi/manage/messages text), ``vhosts`` ([{path,
     content}]), ``sites_conf``, ``mass_conf``. ``options``: packages, apache_group, conf_root, log_dir,
-    colors_map, map_path, keep, pip_extra_args, mass ({base_dir, marker} of mass hosting). Returns the arguments of the role's module runs
+    colors_map, map_path, keep, pip_extra_args, mass ({base_dir, marker} of mass hosting), manifest (its path), port
+    (Apache's HTTP port, for the health checks the manifest records). Returns the arguments of the role's module runs
     (``entries``, ``small_files``, ``apache``), and per step whether it changes anything (None: the
     snapshot cannot tell, the module decides). ``changed``: whether anything at all is to be done.
     """
@@ -309,7 +328,8 @@ def sites(snapshot, layout, rendered, inventory_sites, release_ids, options):
     site_list = layout.get('sites') or []
     conf_root = options['conf_root']
     entries = layout_entries(site_list, rendered['generated'], options['apache_group'])
-    small = small_files(options['colors_map'], log_paths(layout, options['log_dir']))
+    small = small_files(options['colors_map'], log_paths(layout, options['log_dir']), options.get('manifest'),
+                        manifest(layout, options['colors_map'], options.get('port', 80)))
     apache = vhost_params(layout, rendered, conf_root, managed_vhosts(snapshot, conf_root))
     plan = {'entries': entries, 'small_files': small, 'apache': apache}
     if not usable(snapshot) or (snapshot.get('pip_extra_args') or '') != (options.get('pip_extra_args') or ''):
@@ -325,18 +345,30 @@ def sites(snapshot, layout, rendered, inventory_sites, release_ids, options):
     plan['accounts'] = accounts(snapshot, site_list)
     plan['code'] = changed(code)
     plan['restart'] = None if code is None else code['changed_tags']
-    plan['json'] = changed(_safely(file_batch, snapshot, json_entries(site_list, inventory_sites)))
     plan['small'] = changed(_safely(file_batch, snapshot, small))
+    plan['json'] = changed(_safely(file_batch, snapshot, json_entries(site_list, inventory_sites)))
     plan['apache_changed'] = changed(_safely(apache_config, snapshot, apache))
     status = _safely(release_status, snapshot, site_list, release_ids, options['map_path'])
     plan['status'] = status
     plan['prune'] = changed(_safely(prune, snapshot, [site['paths']['root'] for site in site_list], int(options['keep'])))
+    # A release built in this run may push a site over the number kept: prune then runs too.
+    building = set(status['build']) if status else set(site['name'] for site in site_list)
+    plan['prune_after_build'] = plan['prune'] is not False or any(
+        _release_count(snapshot, site) + 1 > int(options['keep']) for site in site_list if site['name'] in building)
     current = _safely(mass_current, snapshot, options.get('mass')) if layout.get('mass_hosting') else True
     plan['mass'] = None if current is None else not current
     plan['changed'] = (bool(plan['packages']) or bool(plan['accounts']['groups']) or bool(plan['accounts']['users'])
                        or status is None or bool(status['build']) or bool(status['activate'])
                        or any(plan[key] is not False for key in ('code', 'json', 'small', 'apache_changed', 'prune', 'mass')))
     return plan
+
+
+def _release_count(snapshot, site):
+    """Releases of a site the snapshot lists (as prune counts them); a large number when it cannot tell."""
+    found = (snapshot.get('paths') or {}).get(site['paths']['releases'])
+    if found is None:
+        return 1 << 30
+    return len([name for name in found.get('entries') or [] if not name.startswith('.') and not name.endswith('.partial')])
 
 
 def mass_current(snapshot, mass):
@@ -349,3 +381,59 @@ def mass_current(snapshot, mass):
     root_uid = users.get('root', [0])[0]
     return (st is not None and (st.st_mode & 0o170000) == 0o040000 and st.st_mode & 0o7777 == 0o755
             and st.st_uid == root_uid and st.st_gid == view.gid('root') and view.exists(mass['marker']))
+
+
+def _activation(snapshot, site, release_dir, map_path):
+    """What activate_release would do for a site, as ``_activate.plan`` says from the snapshot."""
+    from ansible_collections.modwsgi.django.plugins.module_utils._activate import plan as activation_plan
+
+    mode = site.get('deploy') if site.get('mode') == 'daemon' else 'embedded'
+    params = {'name': site['name'], 'mode': mode, 'root': site['paths']['root'], 'release_dir': release_dir, 'map_path': map_path}
+    step = activation_plan(params, view=SnapshotView(snapshot))
+    result = step['result']
+    if step['action'] in ('switch', 'rollback'):
+        return '%s -> %s (%s)' % (step['live'], step['idle'], os.path.basename(release_dir))
+    if step['action'] == 'first':
+        return 'first release %s on blue and green' % os.path.basename(release_dir)
+    if step['action'] == 'relink':
+        return '%s -> %s%s' % (os.path.basename(step['previous'] or '') or 'nothing', os.path.basename(release_dir),
+                               ' (graceful reload)' if result.get('reload_required') else '')
+    return 'live already'
+
+
+def summary(snapshot, plan, layout, map_path):
+    """The plan in words, for check mode: what this converge would install, write, build, flip, prune."""
+    if plan.get('status') is None or not usable(snapshot):
+        return {'plan': 'not known from the read of the host; each step asks the host'}
+    status = plan['status']
+    sites = dict((site['name'], site) for site in layout.get('sites') or [])
+    out = {}
+    if plan.get('packages'):
+        out['packages to install'] = plan['packages']
+    accounts = plan.get('accounts') or {}
+    if accounts.get('groups') or accounts.get('users'):
+        out['accounts to create or change'] = {'groups': accounts.get('groups'), 'users of sites': accounts.get('users')}
+    for key, label in (('code', 'site directories and generated files'), ('json', 'site.json (settings, secrets)'),
+                       ('small', 'colors map, log files, sites manifest'), ('apache_changed', 'Apache configuration'),
+                       ('mass', 'mass hosting')):
+        if plan.get(key) is not False:
+            out[label] = 'would change' if plan.get(key) else 'the host decides'
+    if status['build']:
+        out['releases to build'] = dict((name, status['sites'][name]['why']) for name in status['build'])
+    flips = {}
+    for name in status['activate'] + [name for name in (plan.get('restart') or []) if name not in status['activate']]:
+        release_dir = status['sites'][name]['release_dir']
+        if release_dir is None:
+            flips[name] = 'after the build on the host'
+            continue
+        try:
+            flips[name] = _activation(snapshot, sites[name], release_dir, map_path)
+        except UNPLANNABLE + (Exception,):  # noqa: B014 - a summary never fails the plan
+            flips[name] = 'the host decides'
+        if name in (plan.get('restart') or []) and name not in status['activate']:
+            flips[name] = 'restart for new settings or boot code'
+    if flips:
+        out['activations'] = flips
+    if plan.get('prune_after_build'):
+        out['old releases'] = 'pruned'
+    return out or {'plan': 'nothing to change'}

@@ -14,8 +14,7 @@ from __future__ import annotations
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.modwsgi.django.plugins.module_utils._plan import usable
-from ansible_collections.modwsgi.django.plugins.module_utils._view import NotObserved
+from ansible_collections.modwsgi.django.plugins.module_utils._plan import UNPLANNABLE, usable
 
 
 class PlannedAction(ActionBase):
@@ -35,7 +34,7 @@ class PlannedAction(ActionBase):
             return None   # the module reports the error in its own words
         try:
             return self.plan(validated.validated_parameters, snapshot, bool(self._play_context.diff))
-        except (NotObserved, KeyError, TypeError, ValueError, OSError):
+        except UNPLANNABLE:
             return None
         except Exception as exc:  # pylint: disable=broad-exception-caught
             # The engines raise their own errors (bad entries, an unknown module to enable...): the
