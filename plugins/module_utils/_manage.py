@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
+import time
 from functools import partial
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import touch as fs_touch
@@ -152,49 +152,88 @@ def findings(output):
 
 STEPS_FLAG = '--modwsgi-steps'   # the boot module's protocol: one Django process runs the steps it is sent
 STEP_MARK = b'\x00modwsgi-step '
+STEP_TIMEOUT = 3600              # seconds one management step may take
+START_TIMEOUT = 120              # seconds until the Django process is ready for its first step
 
 
 class StepProcess:
-    """One Django process of the site user that runs management steps one at a time (``bin/manage
-    --code <release> --modwsgi-steps``): Django starts once for all the steps of a release.
+    """One Django process of the site user that runs management steps one at a time, so that Django starts
+    once for all the steps of a release: ``bin/manage --code <release> --modwsgi-steps <socket>``.
 
-    Each request is a JSON line on its stdin (``{"argv": [...]}``); the answer is a line starting with
-    :data:`STEP_MARK` and holding ``{"rc", "output"}``. Anything else the process prints (log handlers
-    writing to the real stderr) belongs to the step that was running. Between two steps this process,
-    which runs as root, seals or unseals the release: the Django process waits for the next request.
+    ``start(argv) -> (rc, out, err)`` runs that command to its end (``AnsibleModule.run_command``); it runs
+    in a thread while this side, root, talks to the process over a Unix socket only it and the site user
+    can reach: a request is a JSON line (``{"argv": [...]}``), the answer a line starting with
+    :data:`STEP_MARK` and holding ``{"rc", "output"}``. Between two steps the process waits for the next
+    request while this side seals or unseals the release.
     """
 
-    def __init__(self, argv, popen=subprocess.Popen):
-        self.proc = popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, umask=0o022)
+    def __init__(self, argv, start, uid, timeout=STEP_TIMEOUT):
+        import socket
+        import tempfile
+        import threading
+
+        self.timeout = timeout
+        self.directory = tempfile.mkdtemp(prefix='modwsgi-steps-')
+        os.chmod(self.directory, 0o711)
+        path = os.path.join(self.directory, 'socket')
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        os.chmod(path, 0o600)
+        os.chown(path, uid, -1)
+        self.server.listen(1)
+        self.ended = {}
+
+        def run():
+            try:
+                self.ended['result'] = start(list(argv) + [path])
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                self.ended['result'] = (1, '', 'cannot run %s: %s' % (' '.join(argv), exc))
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        self.channel = None
+        deadline = time.monotonic() + START_TIMEOUT
+        self.server.settimeout(0.2)
+        while self.channel is None and time.monotonic() < deadline and 'result' not in self.ended:
+            try:
+                connection, _address = self.server.accept()
+            except socket.timeout:
+                continue
+            connection.settimeout(timeout)
+            self.channel = connection.makefile('rwb')
+
+    def _gone(self, what):
+        self.thread.join(5)
+        rc, out, err = self.ended.get('result') or (1, '', '')
+        text = ((err or '') + ('\n' if err and out else '') + (out or '')).strip()
+        return (rc or 1), (text + '\n' if text else '') + what + (' (exit code %s)' % rc if 'result' in self.ended else ''), ''
 
     def step(self, argv):
         """(rc, output, '') of one management command."""
-        stray = []
+        if self.channel is None:
+            return self._gone('the management process did not start')
         try:
-            self.proc.stdin.write((json.dumps({'argv': list(argv)}) + '\n').encode('utf-8'))
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            pass
-        for line in iter(self.proc.stdout.readline, b''):
-            if line.startswith(STEP_MARK):
-                answer = json.loads(line[len(STEP_MARK):].decode('utf-8', 'replace'))
-                output = ''.join(part.decode('utf-8', 'replace') for part in stray) + (answer.get('output') or '')
-                return int(answer.get('rc', 1)), output, ''
-            stray.append(line)
-        rc = self.proc.wait()
-        output = ''.join(part.decode('utf-8', 'replace') for part in stray)
-        return (rc or 1), output + '\nthe management process ended before answering (exit code %s)' % rc, ''
+            self.channel.write((json.dumps({'argv': list(argv)}) + '\n').encode('utf-8'))
+            self.channel.flush()
+            line = self.channel.readline()
+        except OSError as exc:
+            return self._gone('the management process did not answer: %s' % exc)
+        if not line.startswith(STEP_MARK):
+            return self._gone('the management process ended before answering')
+        answer = json.loads(line[len(STEP_MARK):].decode('utf-8', 'replace'))
+        return int(answer.get('rc', 1)), answer.get('output') or '', ''
 
     def close(self):
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        import shutil
+
+        for handle in (self.channel, self.server):
+            try:
+                if handle is not None:
+                    handle.close()
+            except OSError:
+                pass
+        self.thread.join(60)
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def run_steps(site, release_dir, run, ids, steps=None, touch=None):

@@ -24,7 +24,7 @@ description:
   - Every failure names the step (V(unpack), V(requirements) or the management step) and shows its cause (pip's
     deciding line, the command's output); nothing is activated. What the steps before it finished stays, so the
     next run goes on from there.
-  - With O(src) the action plugin copies a tarball from the controller to O(site.paths.source_archive) first, unless
+  - With O(src) the action plugin copies a tarball from the controller to the site's C(paths.source_archive) first, unless
     O(snapshot) shows the file there already has that checksum.
 extends_documentation_fragment:
   - modwsgi.django.snapshot
@@ -43,10 +43,10 @@ options:
   src:
     description:
       - A tarball on the controller (for example from M(modwsgi.django.pack_sources)), copied to
-        O(site.paths.source_archive) (mode 0600 root) before the build.
+        the site's C(paths.source_archive) (mode 0600 root) before the build.
     type: path
   archive:
-    description: The tarball on the target. Default O(site.paths.source_archive).
+    description: The tarball on the target. Default the site's C(paths.source_archive).
     type: path
   archive_from:
     description:
@@ -219,7 +219,7 @@ def main():
         return module.run_command(argv, cwd=cwd, umask=0o022)
 
     def steps_runner(release):
-        return StepProcess(command(site, release, [STEPS_FLAG]))
+        return StepProcess(command(site, release, [STEPS_FLAG]), lambda argv: module.run_command(argv, umask=0o022), ids["site_uid"])
 
     try:
         result = build(site, release_dir, archive, release_id, ids, run, steps_runner, p["pip_extra_args"], p["mod_wsgi_python"])

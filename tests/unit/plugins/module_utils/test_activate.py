@@ -73,7 +73,6 @@ class FakeProbe:
             return 500, release, "Internal Server Error"
         return 200, release, "ok"
 
-
     def live_link(self):
         if not os.path.lexists(os.path.join(self.root, "blue")) or not os.path.exists(self.map_path):
             return "current"
