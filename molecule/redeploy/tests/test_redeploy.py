@@ -130,8 +130,8 @@ def test_fast_rollback_playbook_flips_back_under_load(host):
     """modwsgi.django.rollback: one module run from the host's manifest, no facts, no build, no reload."""
     parent, generation = apache_parent(host), apache_generation(host)
     assert http_json(host, "/", vhost="www.test")["code_version"] == "2"   # the previous test rolled back to 2
-    proc, requests = _under_load(host, lambda: _collection_playbook("modwsgi.django.rollback", "-e",
-                                                                     '{"modwsgi_rollback_sites": ["shop"]}'))
+    rollback = ("modwsgi.django.rollback", "-e", '{"modwsgi_rollback_sites": ["shop"]}')
+    proc, requests = _under_load(host, lambda: _collection_playbook(*rollback))
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     _assert_no_failures(requests)
