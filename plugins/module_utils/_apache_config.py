@@ -79,6 +79,7 @@ class Transaction:
         self.changed_paths = []
         self.restart_required = False
         self.diff = []
+        self._written = set()    # files this transaction writes (in check mode only planned)
 
     # -- planning helpers -------------------------------------------------
     def _available(self, kind, name, ext):
@@ -129,6 +130,7 @@ class Transaction:
             "after": data.decode("utf-8", "replace"),
         })
         self.changed_paths.append(path)
+        self._written.add(path)
         if not check_mode:
             self._save_file(path)
             self.fs.write(path, data, want_mode)
@@ -153,7 +155,7 @@ class Transaction:
             dst = self._enabled(kind, name, ext)
             present = self.fs.exists(dst)
             if enable:
-                if self.fs.read(src) is None:
+                if src not in self._written and self.fs.read(src) is None:
                     if ext == ".conf" and kind == "mods":
                         continue
                     raise ConfigError("cannot enable %s '%s': %s does not exist" % (kind, name, src))

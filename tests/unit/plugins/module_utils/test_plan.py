@@ -376,3 +376,52 @@ def test_packages_and_service():
     assert _plan.missing_packages(snapshot, ['apache2', 'python3-venv', 'util-linux']) == ['python3-venv']
     assert _plan.service_current(snapshot)
     assert not _plan.service_current({'service': {'running': True, 'enabled': None}})
+
+
+def test_the_sites_plan_is_empty_after_its_steps_ran_and_sees_each_change(tmp_path):
+    """_plan.sites: what the role plans from one read, compared with the engines run for real."""
+    site = _site(tmp_path)
+    layout = {'sites': [site], 'vhosts': [{'server_name': 'shop.test', 'tls': None, 'sites': ['shop']}], 'mass_hosting': None}
+    conf = tmp_path / 'apache2'
+    _apache_tree(conf)
+    (conf / 'mods-available' / 'wsgi.load').write_text('LoadModule wsgi_module x\n')
+    (conf / 'mods-available' / 'alias.load').write_text('LoadModule alias_module x\n')
+    (tmp_path / 'logs').mkdir()
+    rendered = {'generated': {'shop': {'boot': 'B\n', 'settings': 'S\n', 'wsgi': 'W\n', 'manage': 'M\n', 'messages': 'G\n'}},
+                'vhosts': [{'path': str(conf / 'sites-available' / 'modwsgi-shop.test.conf'), 'content': '<VirtualHost *:80>\n</VirtualHost>\n'}],
+                'sites_conf': '# sites\n', 'mass_conf': ''}
+    options = {'packages': ['python3-venv'], 'apache_group': GROUP, 'conf_root': str(conf), 'log_dir': str(tmp_path / 'logs'),
+               'colors_map': str(tmp_path / 'colors.map'), 'map_path': str(tmp_path / 'colors.map'), 'keep': 5,
+               'pip_extra_args': '', 'manifest': str(tmp_path / 'sites.json'), 'port': 80}
+
+    def owned(entries):   # owners the test can set
+        return [dict(entry, **{key: value for key, value in (('owner', USER), ('group', GROUP)) if entry.get(key)}) for entry in entries]
+
+    def read():
+        snapshot = _plan.observe_host([site], {'shop': SITE['secrets']},
+                                      {'conf_root': str(conf), 'log_dir': str(tmp_path / 'logs'), 'colors_map': options['colors_map'],
+                                       'extra_paths': [options['manifest']]}, run)
+        snapshot = json.loads(json.dumps(snapshot))
+        snapshot['packages'] = ['python3-venv']
+        return snapshot
+
+    plan = _plan.sites(read(), layout, rendered, [dict(SITE)], {'shop': 'a' * 40}, options)
+    assert plan['changed'] and plan['code'] and plan['json'] and plan['small'] and plan['apache_changed']
+    assert plan['status']['build'] == ['shop'] and plan['packages'] == []
+    # run every step the plan lists, with the engines the modules use
+    _files.ensure(owned(plan['entries']) + owned(plan['small_files']))
+    _files.ensure([dict(entry, group=GROUP) for entry in json_entries([site], [dict(SITE)])])
+    _apache_config.run(plan['apache'], runner=lambda argv: (0, 'Syntax OK', ''))
+    again = _plan.sites(read(), layout, rendered, [dict(SITE)], {'shop': 'a' * 40}, options)
+    assert again['apache_changed'] is False
+    assert json.loads(open(options['manifest']).read())['sites'][0]['name'] == 'shop'
+    # the owners the role wants (root, the site group) differ from the test's: planned as changes, like the module would
+    assert again['code'] == bool(_files.ensure(plan['entries'], check_mode=True)[0])
+    assert again['small'] == bool(_files.ensure(plan['small_files'], check_mode=True)[0])
+    assert again['json'] == bool(_files.ensure(json_entries([site], [dict(SITE)]), check_mode=True)[0])
+    # each kind of change is seen
+    changed = dict(rendered, sites_conf='# sites, changed\n')
+    assert _plan.sites(read(), layout, changed, [dict(SITE)], {'shop': 'a' * 40}, options)['apache_changed'] is True
+    other_secret = dict(SITE, secrets={'DJANGO_SECRET_KEY': 'changed-0123456789abcdef'})
+    snapshot = _plan.observe_host([site], {'shop': other_secret['secrets']}, {'conf_root': str(conf)}, run)
+    assert _plan.sites(snapshot, layout, rendered, [other_secret], {'shop': 'a' * 40}, options)['json'] is True
