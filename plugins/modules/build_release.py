@@ -46,7 +46,9 @@ options:
         the site's C(paths.source_archive) (mode 0600 root) before the build.
     type: path
   archive:
-    description: The tarball on the target. Default the site's C(paths.source_archive).
+    description:
+      - The tarball on the target. Default the site's C(paths.source_archive). Another file is copied there first
+        (mode 0600), so the site's cache always holds what was unpacked.
     type: path
   archive_from:
     description:
@@ -194,6 +196,16 @@ def main():
             install_archive(p["archive_from"], archive)
         except OSError as exc:
             module.fail_json(msg="site '%s': cannot put the tarball at %s: %s" % (name, archive, exc), findings=[])
+    cache = site["paths"]["source_archive"]
+    if archive != cache and not p["source_dir"] and not module.check_mode:
+        # A tarball of the user's on the target: the release is unpacked from a copy in the site's cache,
+        # which then holds exactly what was unpacked (and names the release by its checksum).
+        try:
+            with open(archive, "rb") as handle:
+                atomic_write(cache, handle.read(), 0o600)
+        except OSError as exc:
+            module.fail_json(msg="site '%s': cannot copy the tarball %s to %s: %s" % (name, archive, cache, exc), findings=[])
+        archive = cache
     if p["source_dir"] and not module.check_mode:
         try:
             pack_dir(p["source_dir"], archive, module.run_command)
