@@ -60,6 +60,10 @@ class LocalFS:
     def readlink(self, path):
         return readlink(path)
 
+    def is_file(self, path):
+        """A file is there (links followed): what an ``*-available`` entry must be to be enabled."""
+        return os.path.isfile(path)
+
     def exists(self, path):
         return os.path.lexists(path)
 
@@ -155,7 +159,7 @@ class Transaction:
             dst = self._enabled(kind, name, ext)
             present = self.fs.exists(dst)
             if enable:
-                if src not in self._written and self.fs.read(src) is None:
+                if src not in self._written and not self.fs.is_file(src):
                     if ext == ".conf" and kind == "mods":
                         continue
                     raise ConfigError("cannot enable %s '%s': %s does not exist" % (kind, name, src))

@@ -59,6 +59,7 @@ class Request:
     def __init__(self):
         self.paths = {}
         self.listings = {}
+        self.contents = {}
         self.pythons = []
 
     def want(self, path, level=STAT):
@@ -67,10 +68,13 @@ class Request:
             self.paths[path] = level
         return self
 
-    def listing(self, directory, level=STAT):
+    def listing(self, directory, level=STAT, content=None):
+        """List ``directory``; each child at ``level``, or with its text when ``content(name)`` says so."""
         directory = os.path.normpath(directory)
         if directory not in self.listings or _rank(level) > _rank(self.listings[directory]):
             self.listings[directory] = level
+        if content is not None:
+            self.contents[directory] = content
         return self
 
     def python(self, interpreter):
@@ -128,9 +132,11 @@ def read_paths(request):
         except OSError:
             names = []
         found['entries'] = names
+        wants = request.contents.get(directory)
         for name in names:
             child = os.path.join(directory, name)
-            paths[child] = entry(child, request.paths.get(child, level))
+            child_level = CONTENT if wants is not None and wants(name) else level
+            paths[child] = entry(child, request.paths.get(child, child_level))
     for path, level in sorted(request.paths.items()):
         current = paths.get(path)
         if current is None or (level != STAT and current.get('type') == FILE and 'sha1' not in current):

@@ -41,6 +41,10 @@ LINKS = ('blue', 'green', 'current')
 
 
 # --------------------------------------------------------------------------- on the target
+def _apache_content(name):
+    return name.endswith('.load') or name.startswith(('modwsgi-', '000-modwsgi-'))
+
+
 def _site_request(request, site, diff):
     paths = site['paths']
     for key in SITE_DIRS:
@@ -83,8 +87,10 @@ def observe_host(sites, secrets, options, run, diff=False):
     """
     conf_root = options.get('conf_root') or '/etc/apache2'
     request = Request()
+    # The bytes of what apache_config reads: the .load files (their "# Depends:" lines) and the files the
+    # collection writes; of everything else the listing (existence, links) is enough.
     for directory in APACHE_CONTENT_DIRS:
-        request.listing(posixpath.join(conf_root, directory), CONTENT)
+        request.listing(posixpath.join(conf_root, directory), STAT, content=_apache_content)
     for directory in APACHE_LINK_DIRS:
         request.listing(posixpath.join(conf_root, directory), STAT)
     request.want(posixpath.join(conf_root, 'ports.conf'), CONTENT)
@@ -191,6 +197,10 @@ class _ViewFS:
 
     def exists(self, path):
         return self.view.lexists(path)
+
+    def is_file(self, path):
+        st = self.view.stat(path)
+        return st is not None and (st.st_mode & 0o170000) == 0o100000
 
     def _refuse(self, *args):
         raise NotObserved('a snapshot is never written')

@@ -201,14 +201,15 @@ def _apache_tree(root):
     (root / 'mods-enabled' / 'rewrite.load').symlink_to('../mods-available/rewrite.load')
     (root / 'mods-enabled' / 'mpm_prefork.load').symlink_to('../mods-available/mpm_prefork.load')
     (root / 'sites-available' / '000-default.conf').write_text('<VirtualHost *:80>\n</VirtualHost>\n')
+    (root / 'conf-available' / 'b.conf').write_text('# not ours\n')
     (root / 'sites-enabled' / '000-default.conf').symlink_to('../sites-available/000-default.conf')
     (root / 'ports.conf').write_text('Listen 80\n')
 
 
 def _apache_request(root):
     request = _observe.Request()
-    for directory in _plan.APACHE_CONTENT_DIRS:
-        request.listing(str(root / directory), _observe.CONTENT)
+    for directory in _plan.APACHE_CONTENT_DIRS:   # as observe_host asks
+        request.listing(str(root / directory), _observe.STAT, content=_plan._apache_content)
     for directory in _plan.APACHE_LINK_DIRS:
         request.listing(str(root / directory))
     request.want(str(root / 'ports.conf'), _observe.CONTENT).want(str(root))
@@ -231,13 +232,14 @@ def test_apache_config_plan_equals_check_mode_on_the_host(tmp_path, seed):
     view = SnapshotView(snap(_apache_request(root)))
     for _round in range(5):
         files = []
-        for name in rng.sample(['ports.conf', 'conf-available/a.conf', 'sites-available/modwsgi-x.conf',
-                                'sites-available/000-default.conf'], 2):
+        for name in rng.sample(['ports.conf', 'conf-available/modwsgi-a.conf', 'sites-available/modwsgi-x.conf',
+                                'sites-available/000-modwsgi-default.conf'], 2):
             files.append({'path': str(root / name), 'content': rng.choice(['Listen 80\n', 'X\n', '<VirtualHost *:80>\n</VirtualHost>\n']),
                           'mode': rng.choice(['0644', '0640'])})
         params = {'root': str(root), 'files': files,
                   'enable': {'mods': rng.sample(['rewrite', 'headers', 'ssl', 'mpm_event', 'nosuch'], 2),
-                             'conf': rng.sample(['a', 'b'], 1), 'sites': rng.sample(['modwsgi-x', '000-default'], 1)},
+                             'conf': rng.sample(['modwsgi-a', 'b'], 1),
+                             'sites': rng.sample(['modwsgi-x', '000-default', '000-modwsgi-default'], 1)},
                   'disable': {'mods': rng.sample(['mpm_prefork', 'rewrite', 'autoindex'], 1), 'sites': ['000-default']}}
         assert _config(params, view) == _config(params, LOCAL)
 
