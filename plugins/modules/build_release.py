@@ -75,6 +75,50 @@ options:
     description: Fail when C(check --deploy) reports findings (it always fails on errors it exits non-zero for).
     type: bool
     default: false
+  activate:
+    description:
+      - Also make the built release live, in the same run, as M(modwsgi.django.activate_release) does for a
+        C(bluegreen) or C(restart) site (the idle color restarted, health-checked with the color pinned, the map
+        flipped, the flip checked as any client asks). The C(django_site) role asks this of the last site it
+        builds when the Apache configuration does not change in the run, since every build has succeeded by then.
+      - A failed activation fails the task and leaves the previously live release serving (the release stays built).
+    type: dict
+    suboptions:
+      map_path:
+        description: The colors map.
+        type: path
+        default: /etc/apache2/modwsgi-colors.map
+      health_host:
+        description: Host header of the health check (the site's server name).
+        type: str
+        required: true
+      health_path:
+        description: Path of the health check (the site's C(health_url_path)).
+        type: str
+        default: /
+      health_port:
+        description: Apache's HTTP port on 127.0.0.1.
+        type: int
+        default: 80
+      health_retries:
+        description: Health checks before giving up.
+        type: int
+        default: 30
+      health_delay:
+        description: Seconds between two health checks.
+        type: float
+        default: 1
+      restart_timeout:
+        description: Seconds the restarted daemons may take to come up.
+        type: int
+        default: 60
+      force_restart:
+        description: Restart the group even when the release is live (new settings or boot code).
+        type: bool
+        default: false
+      error_log:
+        description: The site's Apache error log; what it got during a failed health check is quoted.
+        type: path
 attributes:
   check_mode:
     support: full
@@ -136,6 +180,10 @@ links:
   returned: success
   type: list
   elements: str
+activation:
+  description: With O(activate), what M(modwsgi.django.activate_release) returns (C(live), C(previous), C(release), C(checked)).
+  returned: when O(activate) is set
+  type: dict
 failed_step:
   description: The step that failed (V(unpack), V(requirements) or a management step's name).
   returned: failure
@@ -152,7 +200,9 @@ import pwd  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
+from ansible_collections.modwsgi.django.plugins.module_utils._activate import ActivationError, activate, http_probe  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._build import BuildError, build  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._logtail import explain, size  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_write  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._manage import STEPS_FLAG, StepProcess, command, findings_message  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._pack import PackError, pack_dir, sha1_file  # noqa: E402
@@ -169,6 +219,17 @@ ARGUMENT_SPEC = dict(
     pip_extra_args=dict(type="str", default=""),
     mod_wsgi_python=dict(type="str"),
     check_deploy_fatal=dict(type="bool", default=False),
+    activate=dict(type="dict", options=dict(
+        map_path=dict(type="path", default="/etc/apache2/modwsgi-colors.map"),
+        health_host=dict(type="str", required=True),
+        health_path=dict(type="str", default="/"),
+        health_port=dict(type="int", default=80),
+        health_retries=dict(type="int", default=30),
+        health_delay=dict(type="float", default=1),
+        restart_timeout=dict(type="int", default=60),
+        force_restart=dict(type="bool", default=False),
+        error_log=dict(type="path"),
+    )),
     snapshot=dict(type="dict"),
 )
 
@@ -239,7 +300,29 @@ def main():
         module.fail_json(msg=exc.message, failed_step=exc.step, release_dir=release_dir, findings=[], **exc.extra)
     if result["findings"] and p["check_deploy_fatal"]:
         module.fail_json(msg=findings_message(site, release_id, result["findings"]), failed_step="check --deploy", **result)
+    if p["activate"]:
+        result["activation"] = activate_built(module, site, release_dir, p["activate"])
+        result["changed"] = result["changed"] or result["activation"]["changed"]
     module.exit_json(**result)
+
+
+def activate_built(module, site, release_dir, options):
+    """The activation of ``release_dir`` (bluegreen or restart), as activate_release does it."""
+    mode = site.get("deploy") if site.get("mode") == "daemon" else None
+    if mode not in ("bluegreen", "restart"):
+        module.fail_json(msg="site '%s': activate is for daemon-mode sites (bluegreen or restart)" % site.get("name"), findings=[])
+    target = {"name": site["name"], "mode": mode, "root": site["paths"]["root"], "release_dir": release_dir,
+              "map_path": options["map_path"], "restart_timeout": options["restart_timeout"], "force": options["force_restart"],
+              "health": {"path": options["health_path"], "host": options["health_host"], "port": options["health_port"],
+                         "scheme": "http", "retries": options["health_retries"], "delay": options["health_delay"]}}
+    offset = size(options["error_log"])
+    try:
+        return activate(target, http_probe)
+    except ActivationError as exc:
+        module.fail_json(msg="site %s: %s. The previously live release keeps serving.%s" % (site["name"], exc, explain(options["error_log"], offset)),
+                         failed_step="activate", findings=[], release_dir=release_dir)
+    except OSError as exc:
+        module.fail_json(msg="site %s: cannot switch release: %s" % (site["name"], exc), failed_step="activate", findings=[])
 
 
 if __name__ == "__main__":
