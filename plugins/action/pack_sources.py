@@ -5,26 +5,16 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.modwsgi.django.plugins.module_utils._pack import PackError, local_sources, pack_all
 from ansible_collections.modwsgi.django.plugins.modules.pack_sources import ARGUMENT_SPEC
-from ansible_collections.modwsgi.django.plugins.plugin_utils._local import run_command
+from ansible_collections.modwsgi.django.plugins.plugin_utils._local import ControllerAction, run_command
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    NAME = 'pack_sources'
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(dict(self._task.args))
-        if validated.error_messages:
-            result.update(failed=True, msg='pack_sources: %s' % ' '.join(validated.error_messages))
-            return result
-        params = validated.validated_parameters
+    def work(self, params, result):
         try:
             packed = pack_all(local_sources(params['sites']), params['dest'], params['prefix'], run_command)
         except PackError as exc:

@@ -9,26 +9,16 @@ from __future__ import annotations
 import re
 import sys
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.modwsgi.django.plugins.module_utils._preflight import check_all
 from ansible_collections.modwsgi.django.plugins.modules.requirements_preflight import ARGUMENT_SPEC
-from ansible_collections.modwsgi.django.plugins.plugin_utils._local import run_command
+from ansible_collections.modwsgi.django.plugins.plugin_utils._local import ControllerAction, run_command
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    NAME = 'requirements_preflight'
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(dict(self._task.args))
-        if validated.error_messages:
-            result.update(failed=True, msg='requirements_preflight: %s' % ' '.join(validated.error_messages))
-            return result
-        p = validated.validated_parameters
+    def work(self, p, result):
         if not re.match(r'^[0-9]+\.[0-9]+$', p['python_version']):
             result.update(failed=True, msg='requirements_preflight: python_version must be major.minor, got %r' % p['python_version'])
             return result

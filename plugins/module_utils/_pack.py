@@ -11,9 +11,10 @@ no Ansible import.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shlex
+
+from ansible_collections.modwsgi.django.plugins.module_utils._view import sha1_file
 
 
 class PackError(Exception):
@@ -21,14 +22,6 @@ class PackError(Exception):
 
 
 TAR_EXCLUDES = ('__pycache__', '*.pyc', '.git', 'db.sqlite3')
-
-
-def sha1_file(path):
-    digest = hashlib.sha1()
-    with open(path, 'rb') as handle:
-        for block in iter(lambda: handle.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def pack_dir(source, out, run):

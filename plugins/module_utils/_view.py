@@ -29,6 +29,8 @@ import posixpath
 import pwd
 import stat as stat_module
 
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import read_bytes
+
 
 class NotObserved(Exception):
     """The snapshot has no answer for this path (a bug in what was observed, or a path outside it)."""
@@ -89,11 +91,7 @@ class LocalView:
     @staticmethod
     def read(path):
         """The bytes of a file (links followed), None when it does not exist."""
-        try:
-            with open(path, 'rb') as handle:
-                return handle.read()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
+        return read_bytes(path)
 
     def same_content(self, path, data):
         """Whether the file at ``path`` holds exactly ``data`` (False when it does not exist)."""
