@@ -18,7 +18,8 @@ class ActionModule(ControllerAction):
     NAME = 'requirements_preflight'
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def work(self, p, result):
+    def work(self, params, result):
+        p = params
         if not re.match(r'^[0-9]+\.[0-9]+$', p['python_version']):
             result.update(failed=True, msg='requirements_preflight: python_version must be major.minor, got %r' % p['python_version'])
             return result

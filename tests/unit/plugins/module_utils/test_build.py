@@ -68,6 +68,7 @@ def test_unpack_makes_a_sealed_release_with_its_marker_last(tmp_path):
     assert open(os.path.join(release, RELEASE_MARKER)).read() == 'abc\n'
     assert open(os.path.join(release, 'app', 'x.py')).read() == 'X = 1\n'
     assert os.readlink(os.path.join(release, 'link')) == 'app/x.py'
+
     def mode(rel):
         return stat.S_IMODE(os.lstat(os.path.join(release, rel)).st_mode)
     assert (mode('.'), mode('app'), mode('app/x.py'), mode('run.sh')) == (0o750, 0o750, 0o640, 0o750)
