@@ -97,13 +97,19 @@ def test_half_built_script_lists_what_a_failed_build_left(tmp_path):
         return subprocess.run(['sh', '-c', faults.half_built_script(str(root))], capture_output=True, text=True,
                               check=False).stdout.split()
 
+    (root / 'venvs' / 'abc' / 'lib' / 'site-packages').mkdir(parents=True)
+    (root / 'venvs' / 'abc' / 'lib' / 'site-packages' / 'script.tmpl').write_text('')   # a venv's own file
+    (root / 'venvs' / 'abc' / 'lib' / 'site-packages' / 'x.tmp').write_text('')
     assert run() == []
+    (root / 'conf').mkdir()
+    (root / 'conf' / '.site.json.abc123.tmp').write_text('')
     (root / 'releases' / 'r2.partial').mkdir()
     (root / 'venvs' / 'def').mkdir()
     (root / 'releases' / 'r1' / '.modwsgi-venv').unlink()
     os.symlink(str(root / 'venvs' / 'gone'), str(root / 'releases' / 'r1' / '.modwsgi-venv'))
     found = ' '.join(run())
     assert 'r2.partial' in found and 'incomplete venv' in found and 'without its venv' in found
+    assert '.site.json.abc123.tmp' in found
 
 
 @pytest.mark.parametrize('kind, marker', [('requirements', 'requirements.txt'), ('health', 'HEALTHZ_FAIL')])

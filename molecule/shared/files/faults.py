@@ -90,9 +90,14 @@ def broken_release(projects, dest_dir, kind, extra_files=None):
 
 
 def half_built_script(root):
-    """sh script printing what a failed build left half done under a site root (nothing when clean)."""
+    """sh script printing what a failed build left half done under a site root (nothing when clean).
+
+    Partial releases and virtualenvs (<name>.partial), temporary files of an interrupted write (*.tmp, at
+    most three levels down: not inside a virtualenv's own files), virtualenvs without their completion
+    marker, releases without theirs or whose virtualenv link leads nowhere complete.
+    """
     return (
-        "find {r} \\( -name '*.partial' -o -name '*.tmp*' -o -name '.modwsgi-tmp*' \\) -print; "
+        "find {r} -maxdepth 3 \\( -name '*.partial' -o -name '*.tmp' \\) -print; "
         "for v in {r}/venvs/*/; do [ -d \"$v\" ] || continue; [ -e \"$v.modwsgi-complete\" ] || echo \"incomplete venv $v\"; done; "
         "for r in {r}/releases/*/; do [ -d \"$r\" ] || continue; [ -e \"$r.modwsgi-release\" ] || echo \"incomplete release $r\"; "
         "[ ! -L \"$r.modwsgi-venv\" ] || [ -e \"$r.modwsgi-venv/.modwsgi-complete\" ] || echo \"release $r without its venv\"; "
