@@ -19,8 +19,8 @@ description:
     Apache is never reloaded by this module, so a running server keeps serving the previous configuration.
   - When nothing changed and the test fails, the module fails too (a configuration broken on disk by hand
     is never reported as fine), unless the file Apache names is a vhost the django_site role renders
-    (header C(# Managed by Ansible: modwsgi.django.django_site.), or a C(modwsgi-*.conf) site) and this
-    call does not write it: then it warns, because that role writes Apache configuration last in a
+    (its header names C(modwsgi.django.django_site), or a C(modwsgi-*.conf) site) and this
+    call does not write it; then it warns, because that role writes Apache configuration last in a
     converge, rewrites the file and tests strictly. When the test fails on such a file with and without
     this call's changes, the changes are restored and postponed to the next run (listed in C(postponed)),
     with a warning, instead of failing.
@@ -33,7 +33,7 @@ options:
   files:
     description:
       - Files to manage. Each item has C(path) (absolute), C(content) (text), optional C(mode)
-        (octal string, default C(0640): Apache reads its configuration as root, nobody else needs it)
+        (octal string, default C(0640), since Apache reads its configuration as root and nobody else needs it)
         and optional C(state) (C(present) or C(absent)). Files are owned by the user running the module.
     type: list
     elements: dict
