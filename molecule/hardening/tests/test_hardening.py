@@ -759,6 +759,12 @@ def _reload_window(host, mark):
     return faults.reload_window(lines, host.run("date +%z").stdout.strip())
 
 
+def _outside_reload(window, failed):
+    """The failed requests a graceful reload does not explain: not 500/503/504, or arrived outside it."""
+    assert window is not None, "no graceful reload in Apache's error log"
+    return [r for r in failed if r["status"] not in (500, 503, 504) or not window[0] - 0.5 <= r["start"] <= window[1] + 0.5]
+
+
 def test_a_vhost_broken_by_hand_is_repaired_by_the_next_converge(host):
     """The django_site role's own file: the apache and mod_wsgi steps, which change nothing, warn instead of
     stopping the converge; the django_site step rewrites the file, tests the whole configuration and reloads."""
@@ -778,9 +784,9 @@ def test_a_vhost_broken_by_hand_is_repaired_by_the_next_converge(host):
     assert host.file(HAND_BROKEN_VHOST).content_string == good                 # repaired byte for byte
     assert host.run("apache2ctl -t").rc == 0
     assert apache_parent(host) == parent and apache_generation(host) == generation + 1   # one graceful reload
-    # Only the graceful reload itself may cost requests (mod_wsgi's daemons restart with it, docs/benchmarks.md).
-    assert window is not None
-    assert [r for r in failed if not window[0] - 0.5 <= r["end"] <= window[1] + 5] == [], (window, failed[:5])
+    # Only the graceful reload itself may cost requests: it restarts every mod_wsgi daemon, and a request that
+    # arrives meanwhile waits for the new process (on a loaded host longer than alpha's queue_timeout: 504).
+    assert _outside_reload(window, failed) == [], (window, failed[:5])
     assert http_json(host, "/healthz/", vhost="beta.test")["status"] == "ok"
 
 
@@ -800,7 +806,7 @@ def test_apache_files_and_modules_changed_by_hand_are_put_back(host):
     figure("hardening conf and modules changed by hand, then a converge", "%.1f s, rc %s, %d failed of %d requests"
            % (seconds, proc.returncode, len(failed), len(alpha + beta)))
     assert proc.returncode == 0, out[-3000:]
-    assert window is not None and [r for r in failed if not window[0] - 0.5 <= r["end"] <= window[1] + 5] == [], failed[:5]
+    assert _outside_reload(window, failed) == [], (window, failed[:5])
     assert host.file(hardening).content_string == good
     loaded = host.run("apache2ctl -M").stdout
     assert "include_module" not in loaded and "dav_fs_module" not in loaded and "dav_module" not in loaded
