@@ -740,7 +740,7 @@ def _converge_under_load(host, *extra):
     for site in ("alpha", "beta"):
         outs[site] = "/tmp/hand-%s.json" % site
         host.run("rm -f %s %s.stop; nohup python3 /opt/loadgen.py --host %s.test --path /minimal/ --out %s --threads 2 "
-                 "--interval 0.05 --slow 0 --seconds 300 --stop-file %s.stop --tail 2 > /dev/null 2>&1 &",
+                 "--interval 0.05 --slow 0 --seconds 300 --fast-timeout 75 --stop-file %s.stop --tail 2 > /dev/null 2>&1 &",
                  outs[site], outs[site], site, outs[site], outs[site])
     start = time.time()
     try:
@@ -760,7 +760,12 @@ def _reload_window(host, mark):
 
 
 def _outside_reload(window, failed):
-    """The failed requests a graceful reload does not explain: not 500/503/504, or arrived outside it."""
+    """The failed requests a graceful reload does not explain: not 500/503/504, or arrived outside it.
+
+    A request caught by the reload can wait on a daemon that is going away until its socket_timeout (alpha:
+    60 s, the default); the load generator waits 75 s, so such a request is answered, and one left
+    unanswered (status 0) is a hang, which no reload explains.
+    """
     assert window is not None, "no graceful reload in Apache's error log"
     return [r for r in failed if r["status"] not in (500, 503, 504) or not window[0] - 0.5 <= r["start"] <= window[1] + 0.5]
 
@@ -776,8 +781,9 @@ def test_a_vhost_broken_by_hand_is_repaired_by_the_next_converge(host):
     out = proc.stdout + proc.stderr
     window = _reload_window(host, mark)
     failed = [r for r in alpha + beta if r["status"] != 200]
-    figure("vhost broken by hand, then a converge", "%.1f s, rc %s; %d requests, %d failed (%s); reload window %s"
+    figure("vhost broken by hand, then a converge", "%.1f s, rc %s; %d requests, %d failed (%s, slowest %.1f s); reload window %s"
            % (seconds, proc.returncode, len(alpha + beta), len(failed), sorted({r["status"] for r in failed}),
+              max([r["end"] - r["start"] for r in failed] or [0]),
               None if window is None else "%.2f s" % (window[1] - window[0])))
     assert proc.returncode == 0, out[-3000:]
     assert "fails on /etc/apache2/sites-enabled/modwsgi-beta.test.conf, a file the django_site role renders" in out
@@ -803,8 +809,11 @@ def test_apache_files_and_modules_changed_by_hand_are_put_back(host):
     out = proc.stdout + proc.stderr
     window = _reload_window(host, mark)
     failed = [r for r in alpha + beta if r["status"] != 200]
-    figure("hardening conf and modules changed by hand, then a converge", "%.1f s, rc %s, %d failed of %d requests"
-           % (seconds, proc.returncode, len(failed), len(alpha + beta)))
+    figure("hardening conf and modules changed by hand, then a converge",
+           "%.1f s, rc %s, %d failed of %d requests (%s, slowest %.1f s); reload window %s"
+           % (seconds, proc.returncode, len(failed), len(alpha + beta), sorted({r["status"] for r in failed}),
+              max([r["end"] - r["start"] for r in failed] or [0]),
+              None if window is None else "%.2f s" % (window[1] - window[0])))
     assert proc.returncode == 0, out[-3000:]
     assert _outside_reload(window, failed) == [], (window, failed[:5])
     assert host.file(hardening).content_string == good
