@@ -68,6 +68,10 @@ class LocalFS:
     def readlink(self, path):
         return readlink(path)
 
+    def is_file(self, path):
+        """A file is there (links followed): what an ``*-available`` entry must be to be enabled."""
+        return os.path.isfile(path)
+
     def exists(self, path):
         return os.path.lexists(path)
 
@@ -88,6 +92,7 @@ class Transaction:
         self.mode_only_paths = []   # files whose content was right and only their mode changed
         self.restart_required = False
         self.diff = []
+        self._written = set()    # files this transaction writes (in check mode only planned)
 
     # -- planning helpers -------------------------------------------------
     def _available(self, kind, name, ext):
@@ -141,6 +146,7 @@ class Transaction:
                 "after": data.decode("utf-8", "replace"),
             })
         self.changed_paths.append(path)
+        self._written.add(path)
         if not check_mode:
             self._save_file(path)
             self.fs.write(path, data, want_mode)
@@ -165,7 +171,7 @@ class Transaction:
             dst = self._enabled(kind, name, ext)
             present = self.fs.exists(dst)
             if enable:
-                if self.fs.read(src) is None:
+                if src not in self._written and not self.fs.is_file(src):
                     if ext == ".conf" and kind == "mods":
                         continue
                     raise ConfigError("cannot enable %s '%s': %s does not exist" % (kind, name, src))
@@ -279,8 +285,8 @@ def run(params, runner, fs=None, check_mode=False):
         "postponed": [],
         "diff": txn.diff,
     }
-    if check_mode and txn.changed_paths:
-        return result   # the planned files are not on disk: nothing meaningful to test
+    if runner is None or (check_mode and txn.changed_paths):
+        return result   # a plan, or the planned files are not on disk: nothing meaningful to test
     command = params.get("configtest_command") or ["apache2ctl", "-t"]
     shown = " ".join(command)
     rc, output = _test_output(runner, command)
