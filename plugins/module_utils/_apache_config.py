@@ -248,10 +248,12 @@ def _test_output(runner, command):
 def run(params, runner, fs=None, check_mode=False):
     """Apply ``params`` (the module options) transactionally.
 
-    ``runner(argv) -> (rc, stdout, stderr)`` runs the config test, which runs on every call (also when
-    nothing changed, and in check mode when nothing would change): a configuration broken on disk is
-    never reported as fine. Returns a result dict (``warnings`` among its keys); raises ConfigError after
-    restoring the previous state.
+    ``runner(argv) -> (rc, stdout, stderr)`` runs the config test, which runs on every call on the host
+    (also when nothing changed, and in check mode when nothing would change): a configuration broken on
+    disk is never reported as fine. ``runner=None``: a plan from a snapshot (``_plan.apache_config``),
+    which tests nothing; when it finds nothing to change, the action plugin does not run the module.
+    Returns a result dict (``warnings`` among its keys); raises ConfigError after restoring the previous
+    state.
     """
     txn = Transaction(root=params.get("root") or "/etc/apache2", fs=fs)
     try:

@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Writes configuration files and enables or disables Debian-style modules, confs and sites
     (symlinks in C(mods-enabled), C(conf-enabled), C(sites-enabled)) in one step.
-  - Runs the Apache config test on every call. When it fails after a change, every changed file and
+  - Runs the Apache config test every time it runs on the target. When it fails after a change, every changed file and
     link is restored to its previous state and the module fails with Apache's message, naming the
     changed files, and saying so when the configuration also fails without them (broken before the run).
     Apache is never reloaded by this module, so a running server keeps serving the previous configuration.
@@ -27,6 +27,12 @@ description:
   - Reports whether the change needs a graceful reload or a full restart (an MPM change). A file whose
     content was right and only its mode changed needs neither.
   - Unchanged input reads a few files and runs only the config test.
+  - With O(snapshot) (the collection's roles pass it), the module does not run on the target at all when the plan
+    finds every file, mode and link as wanted, so nothing is tested then either. The snapshot holds the bytes of
+    the files the collection writes (C(modwsgi-*), C(000-modwsgi-*), C(ports.conf)) and of the C(.load) files, and
+    every link: one of those changed by hand is planned as a change, and the module runs and writes it again. Any
+    other file is known by its name only: broken by hand, it is found by the config test of the next run that
+    changes something.
 author:
   - modwsgi.django maintainers (@modwsgi)
 extends_documentation_fragment:
