@@ -255,6 +255,8 @@ def test_devsec_apache_04_05_configuration_owned_by_root_and_private(host):
     modes = {path: oct(host.file(path).mode) for path in ours}
     readable = {path: mode for path, mode in modes.items() if mode != "0o640"}
     assert readable == {}, readable
+    manifest = host.file("/etc/apache2/modwsgi-sites.json")                     # the rollback's record, read by root
+    assert (manifest.user, manifest.group, oct(manifest.mode)) == ("root", "root", "0o640")
     # The one exception: the colors map is read by Apache's children (www-data) on every request.
     colors = host.file("/etc/apache2/modwsgi-colors.map")
     assert (colors.user, colors.group, oct(colors.mode)) == ("root", "root", "0o644")
@@ -772,13 +774,17 @@ def _outside_reload(window, failed):
 
 
 def test_a_vhost_broken_by_hand_is_repaired_by_the_next_converge(host):
-    """The django_site role's own file: the apache and mod_wsgi steps, which change nothing, warn instead of
-    stopping the converge; the django_site step rewrites the file, tests the whole configuration and reloads."""
-    good = host.file(HAND_BROKEN_VHOST).content_string
+    """The django_site role's own file, while the apache role has a change to make too: the read of the host
+    holds the vhost's bytes, so the django_site step is planned to write it again. The apache step runs
+    first, its config test fails on that vhost with and without its change: it restores its change and
+    postpones it (a warning) instead of stopping the converge or putting it live untested; mod_wsgi has
+    nothing to change and does not run its module; django_site rewrites the vhost, tests, reloads once."""
+    hardening = "/etc/apache2/conf-available/modwsgi-django-hardening.conf"
+    good, hardening_before = host.file(HAND_BROKEN_VHOST).content_string, host.file(hardening).content_string
     generation, parent = apache_generation(host), apache_parent(host)
     mark = int(host.run("wc -l < /var/log/apache2/error.log").stdout.strip())
     assert host.run("echo 'BrokenByHand on' >> %s && ! apache2ctl -t", HAND_BROKEN_VHOST).rc == 0
-    proc, alpha, beta, seconds = _converge_under_load(host)
+    proc, alpha, beta, seconds = _converge_under_load(host, "-e", '{"apache_custom_directives": ["Header always set X-Postponed 1"]}')
     out = proc.stdout + proc.stderr
     window = _reload_window(host, mark)
     failed = [r for r in alpha + beta if r["status"] != 200]
@@ -787,7 +793,12 @@ def test_a_vhost_broken_by_hand_is_repaired_by_the_next_converge(host):
               max([r["end"] - r["start"] for r in failed] or [0]),
               None if window is None else "%.2f s" % (window[1] - window[0])))
     assert proc.returncode == 0, out[-3000:]
-    assert "fails on /etc/apache2/sites-enabled/modwsgi-beta.test.conf, a file the django_site role renders" in out
+    words = " ".join(out.split())   # a warning may be wrapped
+    assert "fails on /etc/apache2/sites-enabled/modwsgi-beta.test.conf, a file the django_site role renders" in words, out[-3000:]
+    assert "postponed to the next run: %s" % hardening in words, out[-3000:]
+    assert host.file(hardening).content_string == hardening_before                # the apache step's change: not live
+    assert "X-Postponed" not in host.run("curl -sI -H 'Host: alpha.test' http://127.0.0.1/").stdout
+    assert "TASK [modwsgi.django.mod_wsgi : Mod_wsgi | Write global WSGI directives" not in out   # planned: no module run
     assert host.file(HAND_BROKEN_VHOST).content_string == good                 # repaired byte for byte
     assert host.run("apache2ctl -t").rc == 0
     assert apache_parent(host) == parent and apache_generation(host) == generation + 1   # one graceful reload
@@ -824,8 +835,11 @@ def test_apache_files_and_modules_changed_by_hand_are_put_back(host):
 
 
 def test_a_configuration_broken_outside_the_collection_is_refused_and_changes_nothing(host):
-    """A hand-made conf that fails the config test: a converge changing nothing refuses (the next reload would
-    fail), one with a change restores it and says the configuration was broken before; neither reloads."""
+    """A hand-made conf that fails the config test is not the collection's: the read of the host holds only
+    its name. A converge with nothing to change in Apache's configuration runs no apache_config module
+    (one module run on the host, the read), so it neither tests nor touches anything: changed=0, no reload,
+    Apache keeps serving. A converge with a change refuses it, restores every file it changed, says the
+    configuration was already broken in that file, and does not reload."""
     local = "/etc/apache2/conf-available/zz-local.conf"
     host.run("echo 'ThisIsBrokenByHand on' > %s && ln -sfn ../conf-available/zz-local.conf /etc/apache2/conf-enabled/zz-local.conf", local)
     try:
@@ -834,19 +848,19 @@ def test_a_configuration_broken_outside_the_collection_is_refused_and_changes_no
         proc, alpha, beta, seconds = _converge_under_load(host)
         out = proc.stdout + proc.stderr
         failed = [r for r in alpha + beta if r["status"] != 200]
-        figure("conf broken outside the collection, then a converge", "%.1f s, rc %s, %d failed of %d requests"
+        figure("conf broken outside the collection, then a converge with nothing to change", "%.1f s, rc %s, %d failed of %d requests"
                % (seconds, proc.returncode, len(failed), len(alpha + beta)))
-        assert proc.returncode != 0
-        assert "fails although this run changed nothing" in out and "(/etc/apache2/conf-enabled/zz-local.conf)" in out
-        assert "Invalid command 'ThisIsBrokenByHand'" in out
-        assert "TASK [modwsgi.django.mod_wsgi" not in out                          # stopped at the first test
+        assert proc.returncode == 0, out[-3000:]
+        assert re.search(r"modwsgi-hardening\s*:\s*ok=\d+\s+changed=0\s", out), out[-1500:]
         assert failed == [] and host.run(APACHE_STATE).stdout == before
         assert apache_generation(host) == generation and apache_parent(host) == parent
-        # The same with a change to make: restored, and the cause named as older than the run.
+        # The same with a change to make: refused, restored, and the cause named as older than the run.
         proc = run_playbook("converge.yml", "-e", '{"apache_custom_directives": ["ServerSignature Off"]}')
         out = proc.stdout + proc.stderr
         assert proc.returncode != 0
         assert "restored" in out and "already broken in /etc/apache2/conf-enabled/zz-local.conf" in out, out[-3000:]
+        assert "Invalid command 'ThisIsBrokenByHand'" in out
+        assert "TASK [modwsgi.django.mod_wsgi" not in out                          # stopped at the first test
         assert host.run(APACHE_STATE).stdout == before
         assert apache_generation(host) == generation and apache_parent(host) == parent
     finally:
