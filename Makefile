@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 S ?=
 
-.PHONY: help venv bootstrap test lint sanity unit docs molecule demo demo-clean bench bench-noop bench-speed build
+.PHONY: help venv bootstrap test lint sanity unit docs molecule demo demo-clean bench bench-noop bench-speed bench-faults build
 
 help:
 	@echo "make venv|bootstrap       set up .venv (bootstrap: also Docker and the test images)"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench                benchmarks (scripts/bench.sh)"
 	@echo "make bench-noop           no-op at 50 sites, before vs after a refactor (args: MODWSGI_BENCH_NOOP_ARGS)"
 	@echo "make bench-speed          deploy speed, before vs after (args: MODWSGI_BENCH_SPEED_ARGS)"
+	@echo "make bench-faults         faults under load, what survives them (args: MODWSGI_BENCH_FAULTS_ARGS)"
 	@echo "make build                build the collection tarball and prove it installs"
 
 venv:
@@ -51,6 +52,9 @@ bench-noop:
 
 bench-speed:
 	scripts/bench.sh speed
+
+bench-faults:
+	scripts/bench.sh faults
 
 build: venv
 	rm -rf .cache/build && mkdir -p .cache/build

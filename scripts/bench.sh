@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: the serve and converge benchmarks (issue 7), results in bench/results/<date>-*.
 #
-#   scripts/bench.sh [serve|converge|reload|validate|noop|speed]...   default: serve converge reload speed
+#   scripts/bench.sh [serve|converge|reload|validate|noop|speed|faults]...   default: serve converge reload speed
 #
 #   serve     bench/serve.py: the collection's default daemon config vs embedded mode, other MPMs,
 #             nginx -> gunicorn, bare gunicorn, mod_wsgi-express and an Apache static file, one
@@ -17,11 +17,14 @@
 #   speed     bench/speed.py: deploy speed before (a git ref) vs after (HEAD), interleaved rounds: no-op at 1 and
 #             50 sites, seconds until new code is served, until old code is served after a rollback, first
 #             converge against the provisioning floor (~40 min); args in MODWSGI_BENCH_SPEED_ARGS
+#   faults    bench/faults.py: killed daemons, a full queue, broken releases and configuration broken by
+#             hand, each under load, 3 interleaved rounds (~25 min); MODWSGI_BENCH_FAULTS_ARGS
 #
 # Runs scripts/bootstrap.sh first (venv, Docker, base images), installs bench/requirements.txt
 # (matplotlib, for the PNG; the benchmarks run without it). Containers are named modwsgi-bench-*
 # and removed afterwards. Extra arguments for the scripts: MODWSGI_BENCH_SERVE_ARGS,
-# MODWSGI_BENCH_CONVERGE_ARGS (e.g. "--plans 10:25 --no-adapt"), MODWSGI_BENCH_NOOP_ARGS.
+# MODWSGI_BENCH_CONVERGE_ARGS (e.g. "--plans 10:25 --no-adapt"), MODWSGI_BENCH_NOOP_ARGS,
+# MODWSGI_BENCH_SPEED_ARGS, MODWSGI_BENCH_FAULTS_ARGS (e.g. "--rounds 5 --only kill_one,kill_all").
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -30,9 +33,9 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(serve converge reload speed)
 for suite in "${suites[@]}"; do
   case $suite in
-    serve | converge | reload | validate | noop | speed) ;;
-    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
-    *) echo "bench.sh: unknown suite '$suite' (serve, converge, reload, validate, noop, speed)" >&2; exit 2 ;;
+    serve | converge | reload | validate | noop | speed | faults) ;;
+    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown suite '$suite' (serve, converge, reload, validate, noop, speed, faults)" >&2; exit 2 ;;
   esac
 done
 
@@ -57,6 +60,7 @@ read -r -a serve_args <<<"${MODWSGI_BENCH_SERVE_ARGS:-}"
 read -r -a converge_args <<<"${MODWSGI_BENCH_CONVERGE_ARGS:-}"
 read -r -a noop_args <<<"${MODWSGI_BENCH_NOOP_ARGS:-}"
 read -r -a speed_args <<<"${MODWSGI_BENCH_SPEED_ARGS:-}"
+read -r -a faults_args <<<"${MODWSGI_BENCH_FAULTS_ARGS:-}"
 status=0
 for suite in "${suites[@]}"; do
   t0=$(date +%s)
@@ -68,6 +72,7 @@ for suite in "${suites[@]}"; do
     validate) python bench/validate_sites_bench.py || status=1 ;;
     noop) python bench/noop_compare.py "${noop_args[@]}" || status=1 ;;
     speed) python bench/speed.py "${speed_args[@]}" || status=1 ;;
+    faults) python bench/faults.py "${faults_args[@]}" || status=1 ;;
   esac
   echo "bench: $suite took $(( $(date +%s) - t0 )) s"
 done

@@ -278,7 +278,8 @@ def small_files(colors_map, logs, manifest_path=None, manifest_text=None):
     entries = [{'path': colors_map, 'state': 'file', 'owner': 'root', 'group': 'root', 'mode': '0644'}]
     entries += [{'path': path, 'state': 'file', 'owner': 'root', 'group': 'adm', 'mode': '0640'} for path in logs]
     if manifest_path:
-        entries.append({'path': manifest_path, 'state': 'file', 'owner': 'root', 'group': 'root', 'mode': '0644',
+        # Read by root only (modwsgi.django.rollback), like the configuration around it (dev-sec apache-05).
+        entries.append({'path': manifest_path, 'state': 'file', 'owner': 'root', 'group': 'root', 'mode': '0640',
                         'content': manifest_text})
     return entries
 

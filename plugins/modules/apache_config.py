@@ -13,12 +13,26 @@ version_added: 0.1.0
 description:
   - Writes configuration files and enables or disables Debian-style modules, confs and sites
     (symlinks in C(mods-enabled), C(conf-enabled), C(sites-enabled)) in one step.
-  - When anything changed, runs the Apache config test. When the test fails, every changed file and
+  - Runs the Apache config test every time it runs on the target. When it fails after a change, every changed file and
     link is restored to its previous state and the module fails with Apache's message, naming the
-    changed files. Apache is never reloaded by this module, so a running server keeps serving the
-    previous configuration.
-  - Reports whether the change needs a graceful reload or a full restart (an MPM change).
-  - Unchanged input is a no-op that reads a few files and runs nothing.
+    changed files, and saying so when the configuration also fails without them (broken before the run).
+    Apache is never reloaded by this module, so a running server keeps serving the previous configuration.
+  - When nothing changed and the test fails, the module fails too (a configuration broken on disk by hand
+    is never reported as fine), unless the file Apache names is a vhost the django_site role renders
+    (its header names C(modwsgi.django.django_site), or a C(modwsgi-*.conf) site) and this
+    call does not write it; then it warns, because that role writes Apache configuration last in a
+    converge, rewrites the file and tests strictly. When the test fails on such a file with and without
+    this call's changes, the changes are restored and postponed to the next run (listed in C(postponed)),
+    with a warning, instead of failing.
+  - Reports whether the change needs a graceful reload or a full restart (an MPM change). A file whose
+    content was right and only its mode changed needs neither.
+  - Unchanged input reads a few files and runs only the config test.
+  - With O(snapshot) (the collection's roles pass it), the module does not run on the target at all when the plan
+    finds every file, mode and link as wanted, so nothing is tested then either. The snapshot holds the bytes of
+    the files the collection writes (C(modwsgi-*), C(000-modwsgi-*), C(ports.conf)) and of the C(.load) files, and
+    every link: one of those changed by hand is planned as a change, and the module runs and writes it again. Any
+    other file is known by its name only: broken by hand, it is found by the config test of the next run that
+    changes something.
 author:
   - modwsgi.django maintainers (@modwsgi)
 extends_documentation_fragment:
@@ -27,7 +41,8 @@ options:
   files:
     description:
       - Files to manage. Each item has C(path) (absolute), C(content) (text), optional C(mode)
-        (octal string, default C(0644)) and optional C(state) (C(present) or C(absent)).
+        (octal string, default C(0640), since Apache reads its configuration as root and nobody else needs it)
+        and optional C(state) (C(present) or C(absent)). Files are owned by the user running the module.
     type: list
     elements: dict
     default: []
@@ -85,7 +100,7 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Reports the planned changes without writing or testing.
+    description: Reports the planned changes without writing; runs the config test only when nothing would change.
   diff_mode:
     support: full
     description: Shows the content changes of managed files.
@@ -125,11 +140,18 @@ restart_required:
   returned: always
   type: bool
 reload_required:
-  description: Something changed and a graceful reload is enough to activate it.
+  description: A file's content or a link changed and a graceful reload is enough to activate it.
   returned: always
   type: bool
+postponed:
+  description: >-
+    Files and links this call would have changed, restored because the configuration fails on a vhost
+    the django_site role rewrites later (see the description); the next run applies them.
+  returned: always
+  type: list
+  elements: str
 configtest:
-  description: Output of the config test, C(skipped) when nothing changed or in check mode.
+  description: Output of the config test, C(skipped) in check mode when something would change.
   returned: always
   type: str
   sample: Syntax OK
@@ -176,6 +198,8 @@ def main():
         result = run(module.params, runner, check_mode=module.check_mode)
     except ConfigError as exc:
         module.fail_json(msg=str(exc), changed_paths=exc.changed_paths, configtest=exc.output)
+    for warning in result.pop("warnings"):
+        module.warn(warning)
     diff = result.pop("diff")
     if module._diff:
         result["diff"] = diff

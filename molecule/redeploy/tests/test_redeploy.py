@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -13,8 +14,9 @@ import pytest
 from helpers import apache_generation, apache_parent, http_json, registered_pids, run_playbook
 
 SHARED = os.path.join(os.environ.get("MOLECULE_PROJECT_DIRECTORY", "."), "molecule", "shared")
+sys.path.insert(0, os.path.join(SHARED, "files"))
+import faults  # noqa: E402  (fault injection shared with bench/faults.py)
 PROBE = os.path.join(SHARED, "projects", "probe")
-BROKEN = os.path.join(SHARED, "projects", "broken_probe")
 MAP = "/etc/apache2/modwsgi-colors.map"
 
 
@@ -96,15 +98,24 @@ def test_deploy_new_release_under_load(host, variant_dir):
     assert registered_pids(host, "other") == other_pids  # other site untouched (one process per core by default)
 
 
-def test_broken_release_is_not_activated(host):
+@pytest.mark.parametrize("kind", sorted(faults.BROKEN_CAUSES))
+def test_broken_release_is_not_activated(host, variant_dir, kind):
+    """No flip, no failed request on the live color, the cause in the play output, nothing half-built."""
     before = host.file(MAP).content_string
-    proc, requests = _under_load(host, lambda: _deploy("-e", "__probe=" + BROKEN))
+    live = {color: host.run("readlink /srv/django/shop/%s" % color).stdout.strip() for color in ("blue", "green")}
+    live_color = before.split("shop ")[-1].split()[0] if "shop " in before else "blue"
+    extra = ["-e", "django_site_python_preflight=false"] if kind == "requirements" else []
+    broken = faults.broken_release(os.path.join(SHARED, "projects"), variant_dir, kind)
+    proc, requests = _under_load(host, lambda: _deploy("-e", "__probe=" + broken, *extra))
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "site 'shop'" in out or "site shop" in out
+    assert faults.BROKEN_CAUSES[kind] in out, out[-4000:]
     _assert_no_failures(requests)
     assert host.file(MAP).content_string == before  # no flip
+    assert host.run("readlink /srv/django/shop/%s" % live_color).stdout.strip() == live[live_color]
     assert http_json(host, "/", vhost="www.test")["code_version"] == "2"
+    assert host.run(faults.half_built_script("/srv/django/shop")).stdout.strip() == ""
 
 
 def test_rollback_flips_back_under_load(host, variant_dir):

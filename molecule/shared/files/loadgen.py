@@ -2,8 +2,11 @@
 
 The one load generator of the molecule tests and of bench/reload.py:
 
-- fast GETs of / from --threads threads, back to back or paced to at most one request per
-  --interval seconds per thread, at most --max-requests in all;
+- fast GETs of --path (default /) from --threads threads, back to back or paced to at most one
+  request per --interval seconds per thread, starting --fast-after seconds in, at most
+  --max-requests in all; or, with --rate, open loop: --rate requests per second whatever the
+  answers take (each in its own thread, at most --max-inflight at once), to see what a request
+  arriving at any moment gets;
 - --slow requests of /slow/?s=--slow-seconds, started --slow-after seconds after the start (or,
   with --trigger-links, when one of those symlinks changes target); with --slow-loop each slow
   thread issues them back to back while the load runs;
@@ -15,6 +18,9 @@ The one load generator of the molecule tests and of bench/reload.py:
 
 Writes one JSON object to --out (atomically): t0, end, settings, state (switch/trigger times),
 requests (each: path, start, end, status, code_version, node, pid, error) and samples.
+
+fault_figures() and phase_figures() turn a report into the figures the fault tests assert and
+bench/faults.py records (they import this file; it needs nothing but the standard library).
 """
 
 import argparse
@@ -90,6 +96,10 @@ def parse_args(argv=None):
     parser.add_argument("--host", required=True, help="Host header")
     parser.add_argument("--out", required=True)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--path", default="/", help="what the fast requests GET")
+    parser.add_argument("--fast-after", type=float, default=0, help="start the fast requests this many seconds in")
+    parser.add_argument("--rate", type=float, default=0, help="open loop: fast requests per second (replaces --threads)")
+    parser.add_argument("--max-inflight", type=int, default=200, help="open loop: most requests at once")
     parser.add_argument("--interval", type=float, default=0, help="per fast thread; 0: back to back")
     parser.add_argument("--fast-timeout", type=float, default=10)
     parser.add_argument("--max-requests", type=int, default=200000)
@@ -129,17 +139,44 @@ def main(argv=None):
         return now < state["stop_at"] and not stop.is_set()
 
     def fast():
-        next_at = time.time()
+        next_at = t0 + args.fast_after
         while running():
             delay = next_at - time.time()
             if delay > 0:
                 time.sleep(delay)
             next_at = time.time() + args.interval
-            r = request(args.host, "/", args.fast_timeout)
+            r = request(args.host, args.path, args.fast_timeout)
             with lock:
                 if len(results) >= args.max_requests:
                     return
                 results.append(r)
+
+    inflight = threading.BoundedSemaphore(max(1, args.max_inflight))
+    open_threads = []
+
+    def one_open_request():
+        try:
+            r = request(args.host, args.path, args.fast_timeout)
+            with lock:
+                results.append(r)
+        finally:
+            inflight.release()
+
+    def open_loop():
+        """One request every 1/--rate seconds, each in its own thread (skipped when --max-inflight are out)."""
+        step, n = 1.0 / args.rate, 0
+        while running():
+            delay = t0 + args.fast_after + n * step - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            n += 1
+            if len(open_threads) >= args.max_requests:
+                return
+            if not running() or not inflight.acquire(blocking=False):
+                continue
+            thread = threading.Thread(target=one_open_request)
+            open_threads.append(thread)
+            thread.start()
 
     def slow():
         slow_go.wait()
@@ -211,13 +248,18 @@ def main(argv=None):
             switch_at(time.time())
 
     slow_threads = [threading.Thread(target=slow) for _i in range(args.slow)]
-    threads = [threading.Thread(target=fast) for _i in range(args.threads)]
+    if args.rate > 0:
+        threads = [threading.Thread(target=open_loop)]
+    else:
+        threads = [threading.Thread(target=fast) for _i in range(args.threads)]
     sampler_thread = threading.Thread(target=sampler) if args.group else None
     driver_thread = threading.Thread(target=driver)
     for t in slow_threads + threads + [driver_thread] + ([sampler_thread] if sampler_thread else []):
         t.start()
     driver_thread.join()
     for t in threads:
+        t.join()
+    for t in open_threads:
         t.join()
     slow_go.set()  # no trigger came: run the slow requests anyway so that every thread ends
     for t in slow_threads:
@@ -231,6 +273,57 @@ def main(argv=None):
     with open(args.out + ".tmp", "w") as handle:
         json.dump(report, handle)
     os.rename(args.out + ".tmp", args.out)
+
+
+def _rel(value, at):
+    return None if value is None else round(value - at, 3)
+
+
+def fault_figures(requests, at, done=None, path=None):
+    """What a fault injected at ``at`` (epoch; ``done``: when the injection command returned) did to requests.
+
+    Returns failed (all), failed_in_flight (started before ``done``: the ones a fault may take down),
+    failed_after (started after ``done``: requests that should have waited, not failed), served_again_s
+    (end of the first success that started after ``done``), all_ok_after_s (from ``at`` until the start of
+    the first request after which every request succeeded; 0 when none failed after the fault),
+    longest_after_s (slowest request that started after ``done``) and per-status counts. Only requests
+    of ``path`` when given.
+    """
+    done = at if done is None else done
+    reqs = [r for r in requests if path is None or r["path"] == path]
+    failed = [r for r in reqs if r["status"] != 200]
+    after = [r for r in reqs if r["start"] >= done]
+    ok_after = [r for r in after if r["status"] == 200]
+    late_failures = [r for r in failed if r["end"] >= at]
+    last_bad_start = max((r["start"] for r in late_failures), default=None)
+    statuses = {}
+    for r in reqs:
+        statuses[str(r["status"])] = statuses.get(str(r["status"]), 0) + 1
+    return {
+        "requests": len(reqs),
+        "failed": len(failed),
+        "failed_in_flight": sum(1 for r in failed if r["start"] < done),
+        "failed_after": sum(1 for r in failed if r["start"] >= done),
+        "served_again_s": _rel(min((r["end"] for r in ok_after), default=None), at),
+        "all_ok_after_s": 0.0 if last_bad_start is None else max(0.0, round(last_bad_start - at, 3)),
+        "longest_after_s": round(max((r["end"] - r["start"] for r in after), default=0.0), 3),
+        "statuses": statuses,
+        "errors": sorted({"%s %s" % (r["status"], (r["error"] or "")[:100]) for r in failed})[:5],
+    }
+
+
+def phase_figures(requests, start, end, path=None):
+    """Requests that started in [start, end): count, statuses, slowest answer and latest answer (epoch)."""
+    reqs = [r for r in requests if start <= r["start"] < end and (path is None or r["path"] == path)]
+    statuses = {}
+    for r in reqs:
+        statuses[str(r["status"])] = statuses.get(str(r["status"]), 0) + 1
+    return {
+        "requests": len(reqs),
+        "statuses": statuses,
+        "slowest_s": round(max((r["end"] - r["start"] for r in reqs), default=0.0), 3),
+        "last_answer": max((r["end"] for r in reqs), default=None),
+    }
 
 
 if __name__ == "__main__":

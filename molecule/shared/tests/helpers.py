@@ -141,3 +141,57 @@ def wait_loadgen(host, out, timeout=120):
             return json.loads(host.file(out).content_string)["requests"]
         time.sleep(1)
     raise AssertionError("load generator did not finish: " + host.run("cat %s.log", out).stdout)
+
+
+CMDLINE_SAMPLER = r"""
+import json, os, sys, time
+out, stop, until = sys.argv[1], sys.argv[2], time.time() + float(sys.argv[3])
+seen = set()
+while time.time() < until and not os.path.exists(stop):
+    for pid in os.listdir('/proc'):
+        if pid.isdigit():
+            try:
+                with open('/proc/%s/cmdline' % pid, 'rb') as handle:
+                    seen.add(handle.read().replace(b'\0', b' ').decode('utf-8', 'replace'))
+            except OSError:
+                pass
+    time.sleep(0.01)
+fd = os.open(out + '.tmp', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+with os.fdopen(fd, 'w') as handle:
+    json.dump(sorted(seen), handle)
+os.rename(out + '.tmp', out)
+"""
+
+
+def start_cmdline_sampler(host, out="/root/.cmdlines.json", seconds=600):
+    """Record every distinct process command line on the target (every 10 ms) until stop_cmdline_sampler()."""
+    host.run("rm -f %s %s.stop", out, out)
+    started = host.run("nohup python3 -c %s %s %s.stop %s > /dev/null 2>&1 &" % (_quote(CMDLINE_SAMPLER), out, out, seconds))
+    assert started.rc == 0, started.stderr
+    return out
+
+
+def stop_cmdline_sampler(host, out="/root/.cmdlines.json", timeout=30):
+    """Stop the sampler; returns the command lines it saw (the file is removed)."""
+    import time
+    host.run("touch %s.stop", out)
+    for _unused in range(timeout * 2):
+        if host.file(out).exists:
+            lines = json.loads(host.file(out).content_string)
+            host.run("rm -f %s %s.stop", out, out)
+            return lines
+        time.sleep(0.5)
+    raise AssertionError("command line sampler did not finish")
+
+
+def secret_forms(value):
+    """The ways a secret value could show up in text: as is, JSON-escaped, and each line of a multi-line one."""
+    text = str(value)
+    forms = {text, json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]}
+    forms.update(line for line in text.replace("\r", "\n").split("\n") if len(line.strip()) >= 8)
+    return sorted(form for form in forms if len(form.strip()) >= 8)
+
+
+def leaked_secrets(text, secrets):
+    """Names of the secrets (name -> value) any form of which appears in text."""
+    return sorted(name for name, value in secrets.items() if any(form in text for form in secret_forms(value)))

@@ -4,7 +4,9 @@ import json
 import os
 import tempfile
 
-from helpers import http_json, run_playbook
+import hashlib
+
+from helpers import http_json, leaked_secrets, run_playbook, start_cmdline_sampler, stop_cmdline_sampler
 
 PROBE = os.path.join(os.environ.get("MOLECULE_PROJECT_DIRECTORY", "."), "molecule", "shared", "projects", "probe")
 STATE = ("find /etc/apache2 /srv/django /var/www \\( -type f -o -type l \\) -printf '%p %l %m %U %G\\n' | sort; "
@@ -17,6 +19,16 @@ def _site(name, **extra):
             "secrets": {"DJANGO_SECRET_KEY": "x" * 50}}
     site.update(extra)
     return site
+
+
+def _converge(sites, *extra):
+    """The shared converge with these modwsgi_sites (as extra vars from a JSON file)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump({"modwsgi_sites": sites}, handle)
+    try:
+        return run_playbook("converge.yml", "-e", "@" + handle.name, *extra)
+    finally:
+        os.unlink(handle.name)
 
 
 def _bad_layouts(host):
@@ -50,28 +62,17 @@ def test_bad_layouts_fail_all_at_once_and_change_nothing(host):
         _site("wrongpy", python="/opt/fakepy/python3"),
         _site("bare", settings="settings"),
         _site("twice", server_name="good.test"),  # same host and mount as good
-        # Hostile values that would smuggle directives into the vhost or the env file.
-        _site("smuggle", server_name="evil.test\nInclude /etc/shadow"),
-        _site("envy", env={"PROBE_SITE": "x\nLoadModule evil_module /tmp/evil.so"}),
-        _site("mounty", mount="/x\n</VirtualHost>\n<VirtualHost *:80>"),
-        _site("quoted", static={"url": "/static/", "dir": "/srv/django/quoted/static\" Require all granted"}),
         # Public dirs that would serve the SQLite database, the code or another site's files.
         _site("dbleak", media={"url": "/media/", "dir": "/srv/django/dbleak/data"}),
         _site("codeleak", static={"url": "/static/", "dir": "/srv/django/codeleak/releases"}),
         _site("neighbour", static={"url": "/static/", "dir": "/srv/django/good/public"}),
         _site("steps", manage_steps=["python manage.py compress", "migrate"]),
     ]
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump({"modwsgi_sites": sites}, handle)
-    try:
-        proc = run_playbook("converge.yml", "-e", "@" + handle.name)
-    finally:
-        os.unlink(handle.name)
+    proc = _converge(sites)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     for rule, site in (("exposed", "leaky"), ("settings-in-script-dir", "scripty"), ("script-name", "shadow"),
                        ("python-abi", "wrongpy"), ("settings-module", "bare"), ("mount-unique", "twice"),
-                       ("server-name", "smuggle"), ("env", "envy"), ("mount", "mounty"), ("path", "quoted"),
                        ("exposed", "dbleak"), ("exposed", "codeleak"), ("exposed", "neighbour"), ("manage-steps", "steps")):
         assert "[%s] site '%s'" % (rule, site) in out, (rule, site, out[-4000:])
     assert "Fix:" in out
@@ -79,6 +80,139 @@ def test_bad_layouts_fail_all_at_once_and_change_nothing(host):
     assert "TASK [modwsgi.django.apache" not in out
     assert host.run(STATE).stdout == before  # nothing written: apache2ctl -t never saw an injected line
     assert host.run("grep -rl 'evil_module\\|/etc/shadow' /etc/apache2 /srv/django").stdout == ""
+    assert http_json(host, "/", vhost="good.test")["site"] == "good"
+
+
+# Hostile inventory values: (site name, rule, field, site keys). Each is refused before anything on the
+# host changes, with a message naming the site, the field and the fix. A site whose name is itself
+# refused is named by its position (sites[<index>]).
+HOSTILE = [
+    ("shop;id", "name", "name", {}),
+    ("../etc", "name", "name", {}),
+    ("$(touch /tmp/pwned)", "name", "name", {}),
+    ("smuggle", "server-name", "server_name", {"server_name": "evil.test\nInclude /etc/shadow"}),
+    ("aliased", "server-name", "server_aliases[1]", {"server_aliases": ["ok.test", "x.test\n</VirtualHost>"]}),
+    ("mounty", "mount", "mount", {"mount": "/x\n</VirtualHost>\n<VirtualHost *:80>"}),
+    ("updir", "mount", "mount", {"mount": "/a/../b"}),
+    ("spacy", "mount", "mount", {"mount": "/my shop"}),
+    ("percent", "mount", "mount", {"mount": "/100%"}),
+    ("slashed", "mount", "mount", {"mount": "/shop/"}),
+    ("noproc", "schema", "daemon.processes", {"daemon": {"processes": 0}}),
+    ("manythreads", "schema", "daemon.threads", {"daemon": {"threads": 100000}}),
+    ("shellproc", "schema", "daemon.processes", {"daemon": {"processes": "2; rm -rf /"}}),
+    ("titled", "schema", "daemon.display_name", {"daemon": {"display_name": "x\nInclude /etc/shadow"}}),
+    ("lingo", "schema", "daemon.lang", {"daemon": {"lang": "C.UTF-8 home=/root"}}),
+    ("rooted", "schema", "daemon.user", {"daemon": {"user": "root"}}),
+    ("twin", "name", "name", {}),        # the second site of that name (the first one is fine)
+    ("envy", "env", "env.PROBE_SITE", {"env": {"PROBE_SITE": "x\nLoadModule evil_module /tmp/evil.so"}}),
+    ("nul", "env", "secrets.PROBE_TOKEN", {"secrets": {"DJANGO_SECRET_KEY": "x" * 50, "PROBE_TOKEN": "a\u0000b"}}),
+    ("quoted", "path", "static.dir", {"static": {"url": "/static/", "dir": "/srv/django/quoted/static\" Require all granted"}}),
+    ("etcstatic", "path", "static.dir", {"static": {"url": "/static/", "dir": "/etc"}}),
+    ("keys", "exposed", "media.dir", {"media": {"url": "/media/", "dir": "/etc/ssl/private"}}),
+    ("sshy", "exposed", "static.dir", {"static": {"url": "/static/", "dir": "/root/.ssh"}}),
+    ("climb", "path", "media.dir", {"media": {"url": "/media/", "dir": "/srv/django/climb/../../../etc"}}),
+    ("urlquote", "static-url", "static.url", {"static": {"url": "/static\"/", "dir": "/srv/django/urlquote/static"}}),
+    ("cookie", "session-cookie", "session_cookie_name", {"session_cookie_name": "sid; Domain=evil.test"}),
+    ("healthy", "path", "health_path", {"health_path": "/healthz/\nInclude /etc/shadow"}),
+    ("setty", "settings-module", "settings", {"settings": "probe.settings; import os"}),
+    ("projy", "sys-path", "project", {"project": "probe;id"}),
+    ("dollar", "path", "root", {"root": "/srv/$(id)"}),
+    ("gitopt", "path", "source.repo", {"source": {"type": "git", "repo": "--upload-pack=touch /tmp/pwned"}}),
+    ("stepper", "manage-steps", "manage_steps[0]", {"manage_steps": ["compress; id"]}),
+    ("certy", "path", "tls.cert", {"tls": {"cert": "/etc/ssl/x.pem\nSSLEngine off", "key": "/etc/ssl/x.key"}}),
+    ("reqs", "path", "requirements", {"requirements": "../../../etc/passwd"}),
+]
+
+
+def test_hostile_values_are_refused_before_any_change_naming_site_field_and_fix(host):
+    before = host.run(STATE).stdout
+    sites = [_site("good", health_path="/healthz/"), _site("twin")]
+    for name, _rule, _field, keys in HOSTILE:
+        sites.append(_site(name, **keys))
+    proc = _converge(sites)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    fatal = [line for line in out.splitlines() if line.startswith("fatal: ") and '"findings"' in line]
+    assert len(fatal) == 1, out[-4000:]
+    findings = json.loads(fatal[0].split(" => ", 1)[1])["findings"]
+    missing = []
+    for index, (name, rule, field, _keys) in enumerate(HOSTILE, start=2):
+        label = name if name.isidentifier() and name.islower() else "sites[%d]" % index
+        hits = [f for f in findings if (f["id"], f["site"], f["field"]) == (rule, label, field) and f["severity"] == "error"]
+        if not hits or len(hits[0]["fix"]) < 10:
+            missing.append((rule, label, field))
+        head = "[%s] site '%s', field '%s': " % (rule, label, field)
+        if hits and not any(head in line and " Fix: " in line.split(head, 1)[1] for line in out.splitlines()):
+            missing.append(head)     # the message printed for the operator names site, field and fix
+    assert not missing, missing
+    assert len(HOSTILE) >= 20
+    assert "TASK [modwsgi.django.apache" not in out  # refused in the pre-check, before any change
+    assert host.run(STATE).stdout == before
+    assert host.run("grep -rl 'evil_module\\|/etc/shadow\\|SSLEngine off' /etc/apache2 /srv/django").stdout == ""
+    assert host.run("test -e /tmp/pwned").rc != 0
+    assert http_json(host, "/", vhost="good.test")["site"] == "good"
+
+
+# Secret values that need quoting in a shell, Apache, Python or JSON: they reach the application byte
+# for byte (conf/site.json carries them), and never show in play output, other files or command lines.
+# Each holds a marker (rt...) to search for; no value holds Jinja syntax (Ansible would template it).
+TRICKY_SECRETS = {
+    "PROBE_T_KEY": "-----BEGIN PRIVATE KEY----- rtKeyA\nMIIEvQIBADANBgkqh rtKeyB\r\nkiG9w0BAQEFAASC== rtKeyC\n"
+                   "-----END PRIVATE KEY-----\n",
+    "PROBE_T_QUOTES": "rtQuotes it's \"quoted\" `ticked`",
+    "PROBE_T_DOLLAR": "rtDollar $HOME ${PATH} $(id) $$ $",
+    "PROBE_T_PERCENT": "rtPercent 100% %s %(name)s %% %{GROUP} %2F",
+    "PROBE_T_BACKSLASH": "rtBackslash C:\\new\\table \\\\ \\n \\x41 \\u00e9 \\",
+    "PROBE_T_SHELL": "rtShell a;b|c&d<e>f #g !h *i ?j ~k\ttab",
+    "PROBE_T_APACHE": "rtApache x\nInclude /etc/shadow rtApache2\n</VirtualHost> rtApache3",
+    "PROBE_T_UNICODE": "rtUnicode caf\u00e9 \u2603 \U0001f512",
+    "PROBE_T_SPACES": "  rtSpaces leading and trailing  ",
+}
+
+
+def _sha(value):
+    return hashlib.sha256(str(value).encode("utf-8")).hexdigest()
+
+
+def _deploy_good_with(secrets, *extra):
+    site = _site("good", health_path="/healthz/",
+                 env={"PROBE_SITE": "good", "PROBE_RELEASE": "r1", "PROBE_ALLOW_ENV_HASH": "1",
+                      "PROBE_DB_PATH": "/srv/django/good/data/db.sqlite3"},
+                 secrets=dict({"DJANGO_SECRET_KEY": "good-secret-not-for-production-0123456789abcdef"}, **secrets))
+    return _converge([site], *extra)
+
+
+def _hashes_seen_by(host, names):
+    """{name: sha256} as the site's daemon (over HTTP) and its manage wrapper (as the site user) see them."""
+    served = {name: http_json(host, "/env-hash/?name=" + name, vhost="good.test").get("sha256") for name in names}
+    code = ("import hashlib, json, os; print(json.dumps({k: hashlib.sha256(os.environ[k].encode('utf-8', "
+            "'surrogateescape')).hexdigest() for k in %r}))" % sorted(names))
+    out = host.run("setpriv --reuid=good --regid=good --init-groups -- /srv/django/good/bin/manage shell -c %s", code)
+    assert out.rc == 0, out.stderr[-2000:]
+    return served, json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_secret_values_round_trip_byte_for_byte_and_never_leak(host):
+    sampler = start_cmdline_sampler(host)
+    try:
+        proc = _deploy_good_with(TRICKY_SECRETS, "-v")
+    finally:
+        cmdlines = stop_cmdline_sampler(host, sampler)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    served, managed = _hashes_seen_by(host, TRICKY_SECRETS)
+    expected = {name: _sha(value) for name, value in TRICKY_SECRETS.items()}
+    assert served == expected, [name for name in expected if served[name] != expected[name]]
+    assert managed == expected, [name for name in expected if managed[name] != expected[name]]
+    # Never in the play output (-v), in a process command line, or in any file but the site's site.json.
+    assert leaked_secrets(out, TRICKY_SECRETS) == []
+    assert len(cmdlines) > 20 and leaked_secrets("\n".join(cmdlines), TRICKY_SECRETS) == []
+    markers = ("rtKeyA", "rtQuotes", "rtDollar", "rtPercent", "rtBackslash", "rtShell", "rtApache", "rtUnicode", "rtSpaces")
+    markers = " ".join("-e %s" % marker for marker in markers)
+    found = host.run("grep -rlF %s /etc /srv /var /tmp /root /home /opt /run 2>/dev/null" % markers).stdout.split()
+    assert found == ["/srv/django/good/conf/site.json"], found
+    site_json = host.file(found[0])
+    assert (site_json.user, site_json.group, oct(site_json.mode)) == ("root", "good", "0o640")
     assert http_json(host, "/", vhost="good.test")["site"] == "good"
 
 
@@ -94,11 +228,9 @@ def test_requirements_needing_a_newer_python_fail_clearly_and_keep_serving(host)
         with open(os.path.join(src, "requirements.txt"), "w") as handle:
             handle.write("Django>=6.0,<6.1\n")
         site = _site("good", source={"type": "path", "path": src}, health_path="/healthz/")
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-            json.dump({"modwsgi_sites": [site]}, handle)
         before = host.run(STATE).stdout
         # 1. Decided on the controller before anything on the host changes (pip's deciding line first).
-        proc = run_playbook("converge.yml", "-e", "@" + handle.name)
+        proc = _converge([site])
         out = proc.stdout + proc.stderr
         assert proc.returncode != 0
         assert "site 'good', field requirements: No matching distribution found for Django<6.1,>=6.0" in out, out[-3000:]
@@ -106,8 +238,7 @@ def test_requirements_needing_a_newer_python_fail_clearly_and_keep_serving(host)
         assert "TASK [modwsgi.django.apache" not in out
         assert host.run(STATE).stdout == before
         # 2. Without the preflight, pip on the host refuses it, after the release was unpacked, and nothing is activated.
-        proc = run_playbook("converge.yml", "-e", "@" + handle.name, "-e", "django_site_python_preflight=false")
-        os.unlink(handle.name)
+        proc = _converge([site], "-e", "django_site_python_preflight=false")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     out = proc.stdout + proc.stderr
@@ -118,3 +249,16 @@ def test_requirements_needing_a_newer_python_fail_clearly_and_keep_serving(host)
     assert not host.run("ls -d /srv/django/good/venvs/*.tmp* 2>/dev/null").stdout.strip()
     assert host.run("readlink /srv/django/good/current").stdout.strip() == live
     assert http_json(host, "/", vhost="good.test")["site"] == "good"
+
+
+def test_numeric_secret_values_reach_the_application_as_text(host):
+    """validate_sites accepts numbers in env and secrets ("numbers are converted"): 1234 must arrive as "1234".
+
+    Last in this file: when it fails, good's idle color keeps restarting processes that cannot boot.
+    """
+    numbers = {"PROBE_T_PIN": 1234, "PROBE_T_RATIO": 1.5}
+    proc = _deploy_good_with(numbers)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    served, managed = _hashes_seen_by(host, numbers)
+    assert served == managed == {name: _sha(value) for name, value in numbers.items()}

@@ -67,7 +67,8 @@ def check_mass(ctx, value):
         if not problems and path in SYSTEM_DIRS and path not in BASE_DIR_OK:
             problems = ['is a system directory']
         if problems:
-            ctx.error('path', None, field, '%s %s.' % (show(path), '; '.join(problems)), fs_path_fix(path))
+            ctx.error('path', None, field, '%s %s.' % (show(path), '; '.join(problems)),
+                      fs_path_fix(path, example='/srv/django' if key == 'base_dir' else None))
             ok = False
             continue
         out[key] = path

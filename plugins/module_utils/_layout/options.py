@@ -60,7 +60,7 @@ def check_options(ctx):
         if not problems and value in SYSTEM_DIRS and value not in BASE_DIR_OK:
             problems = ['is a system directory']
         if problems:
-            ctx.error('path', None, key, '%s %s.' % (show(value), '; '.join(problems)), fs_path_fix(value))
+            ctx.error('path', None, key, '%s %s.' % (show(value), '; '.join(problems)), fs_path_fix(value, example='/srv/django'))
             options[key] = None
     for key in ('apache_user', 'apache_group'):
         value = options[key]

@@ -28,7 +28,7 @@ RULES = {
     'script-dir': (ERROR, 'the WSGI script dir holds only django.wsgi and is outside the code tree'),
     'script-name': (ERROR, 'no django.py (or other *.py) where it could shadow a package'),
     'settings-in-script-dir': (ERROR, 'no settings file (any *.py) in the script dir'),
-    'exposed': (ERROR, 'root, releases, conf, script dir, venvs and data are never served by Apache'),
+    'exposed': (ERROR, 'root, releases, conf, script dir, venvs and data are never served by Apache; static/media dirs are never in a system tree'),
     'manage-steps': (ERROR, 'extra management steps are Django command lines, each given once'),
     'settings-module': (ERROR, 'settings is dotted and starts with the project package'),
     'sys-path': (ERROR, 'root is absolute, project an importable, non-shadowing identifier'),

@@ -136,6 +136,26 @@ SYSTEM_DIRS = frozenset((
 # system directories that are fine as the *parent* of site roots (base_dir)
 BASE_DIR_OK = frozenset(('/srv', '/opt', '/home'))
 
+# Trees a static/media directory must never be in (rule exposed): Apache would publish their files to
+# anyone. Each maps to what it holds, for the message. /var/lib and /var/cache are not listed: the FHS
+# gives applications /var/lib/<name> and /var/cache/<name> of their own; /tmp is left to the
+# ownership of the directory (a root-owned 0755 directory there is as private as anywhere).
+SENSITIVE_TREES = {
+    '/etc': 'the system configuration, keys and passwords',
+    '/root': 'the files of root (its home directory)',
+    '/boot': 'the kernel and the boot loader',
+    '/proc': 'kernel interfaces', '/sys': 'kernel interfaces', '/dev': 'device files',
+    '/run': 'runtime state (sockets, pid files, credentials)',
+    '/var/spool': 'spools (mail, print, cron jobs)',
+    '/var/backups': 'system backups (passwd and shadow copies)', '/var/mail': 'mailboxes',
+    '/var/log': 'the logs',
+    '/bin': 'programs', '/sbin': 'programs', '/usr/bin': 'programs', '/usr/sbin': 'programs',
+    '/usr/local/bin': 'programs', '/usr/local/sbin': 'programs', '/usr/local/etc': 'local configuration',
+    '/lib': 'libraries', '/lib32': 'libraries', '/lib64': 'libraries', '/libx32': 'libraries',
+    '/usr/lib': 'libraries', '/usr/libexec': 'programs', '/usr/local/lib': 'libraries',
+    '/lost+found': 'recovered file fragments',
+}
+
 # Directories of a site root (docs/getting-started.md §6) that hold code, the virtualenv, secrets,
 # the site's private data or its process state: never a static/media dir, nor under one.
 PRIVATE_SUBDIRS = SUBDIRS

@@ -330,7 +330,8 @@ def rule_static_url(ctx, site):
             if not problems and directory in SYSTEM_DIRS:
                 problems = ['is a system directory']
             if problems:
-                ctx.error('path', site, key + '.dir', '%s %s.' % (show(directory), '; '.join(problems)), fs_path_fix(directory))
+                ctx.error('path', site, key + '.dir', '%s %s.' % (show(directory), '; '.join(problems)),
+                          fs_path_fix(directory, example='%s/%s' % (root or '<root>', key)))
                 ok = False
                 directory = None
         if ok and url and directory:
@@ -384,9 +385,18 @@ def _check_env_dict(ctx, site, field, value, secret):
             ok = False
             continue
         text = val if isinstance(val, str) else str(val)
-        if '\x00' in text or '\n' in text or '\r' in text:
-            ctx.error('env', site, kfield, 'value contains a NUL byte, newline or carriage return.',
-                      'store a single-line value (e.g. base64-encode multi-line material).')
+        if '\x00' in text:
+            ctx.error('env', site, kfield, 'value contains a NUL byte, which no process environment can hold.',
+                      'remove it (base64-encode binary material).')
+            ok = False
+            continue
+        # conf/site.json (JSON) carries any other character byte for byte. Secrets may span lines (keys,
+        # certificates); plain env values are shown in logs and diffs, where a line break would make one
+        # value look like several settings, so they stay on one line.
+        if not secret and ('\n' in text or '\r' in text):
+            ctx.error('env', site, kfield, 'value contains a newline or carriage return.',
+                      'store a single-line value; multi-line material (keys, certificates) belongs in secrets, '
+                      'which reach the application byte for byte.')
             ok = False
             continue
         if len(text) > MAX_ENV_VALUE:

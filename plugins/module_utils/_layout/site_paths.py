@@ -16,6 +16,7 @@ from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema impo
     IDENT_RE,
     MAX_IDENT,
     PRIVATE_SUBDIRS,
+    SENSITIVE_TREES,
     SHADOWED_NAMES,
     SYSTEM_DIRS,
 )
@@ -74,7 +75,8 @@ def _check_root(ctx, site):
     if not problems and root in SYSTEM_DIRS:
         problems = ['is a system directory']
     if problems:
-        ctx.error('path', site, 'root', '%s %s.' % (show(root), '; '.join(problems)), fs_path_fix(root))
+        ctx.error('path', site, 'root', '%s %s.' % (show(root), '; '.join(problems)),
+                  fs_path_fix(root, example=posixpath.join(ctx.options['base_dir'] or '/srv/django', site.normalized.get('name', '<name>'))))
         return
     site.normalized['root'] = root
 
@@ -93,7 +95,8 @@ def rule_paths(ctx, site):
         if not problems and script_dir in SYSTEM_DIRS:
             problems = ['is a system directory']
         if problems:
-            ctx.error('path', site, 'script_dir', '%s %s.' % (show(script_dir), '; '.join(problems)), fs_path_fix(script_dir))
+            ctx.error('path', site, 'script_dir', '%s %s.' % (show(script_dir), '; '.join(problems)),
+                      fs_path_fix(script_dir, example='%s/%s' % (site.normalized.get('root', '<root>'), SCRIPT_DIR)))
         else:
             site.normalized['script_dir'] = script_dir
     elif 'root' in site.normalized:
@@ -217,8 +220,24 @@ def _must_not_be_served(site):
     return out
 
 
+def _public_dir_problem(directory, real):
+    """Why a static/media dir (as written, and its real path) would publish files it must not, or None."""
+    for candidate in (directory, real):
+        for parent in ancestors(candidate):
+            if parent in SENSITIVE_TREES:
+                where = '' if candidate == directory else ' (really %s)' % candidate
+                return '%s%s is under %s, which holds %s' % (directory, where, parent, SENSITIVE_TREES[parent])
+        hidden = [segment for segment in candidate.split('/') if segment.startswith('.')]
+        if hidden:
+            where = '' if candidate == directory else ' (really %s)' % candidate
+            return ("%s%s is inside the hidden directory '%s' (dot directories hold repositories, keys and "
+                    "tool settings such as .git, .ssh or .env)" % (directory, where, hidden[0]))
+    return None
+
+
 def _exposed_public_dirs(ctx, sites):
-    """exposed: a static/media dir is never a private part of a site root, nor in another site's root."""
+    """exposed: a static/media dir is never in a system tree or a hidden directory, never a private part of a
+    site root, nor in another site's root."""
     private = []     # (path, real path, owner site, what)
     for site in sites:
         root = site.normalized.get('root')
@@ -248,6 +267,11 @@ def _exposed_public_dirs(ctx, sites):
             real = ctx.real_path(directory)
             if real != directory:
                 candidates.append(real)
+            problem = _public_dir_problem(directory, real)
+            if problem:
+                ctx.error('exposed', site, key + '.dir', '%s: Apache would serve its files to anyone.' % problem,
+                          'use a directory of its own such as %s/%s (the default).' % (site.normalized.get('root', '<root>'), key))
+                continue
             hits = {}      # position in `private` -> the first candidate at or under that private path
             for candidate in candidates:
                 for parent in ancestors(candidate):

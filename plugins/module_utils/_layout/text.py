@@ -190,10 +190,18 @@ def file_path_problems(value):
     return problems
 
 
-def fs_path_fix(value, what='an absolute path'):
-    """The fix for a bad path: its normalized form when only its structure is wrong."""
+def fs_path_fix(value, what='an absolute path', example=None):
+    """The fix for a bad path: its normalized form when only its structure is wrong.
+
+    A system directory such as /etc gets "not the system directory", with ``example`` when the caller
+    knows a good path.
+    """
     structural_only = (isinstance(value, str) and value.startswith('/') and '..' not in value.split('/')
                        and not bad_chars(value, FS_PATH_CHARS) and len(value) <= MAX_PATH)
+    if structural_only and value in SYSTEM_DIRS:
+        if example:
+            return "use %s such as '%s', not the system directory %s." % (what, example, value)
+        return 'use %s that is not the system directory %s itself.' % (what, value)
     if structural_only:
         return "use '%s'." % posixpath.normpath(value)
     return ("use %s made of ASCII letters, digits and . _ - + ~ @ only, without '..', "

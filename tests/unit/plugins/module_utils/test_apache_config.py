@@ -14,6 +14,7 @@ from ansible_collections.modwsgi.django.plugins.module_utils._apache_config impo
     ConfigError,
     LocalFS,
     Transaction,
+    blamed_file,
     run,
 )
 
@@ -52,14 +53,17 @@ SITES = {
 
 
 class Runner:
-    """Stands in for `apache2ctl -t`; records every call."""
+    """Stands in for `apache2ctl -t`; records every call. ``then``: (rc, out, err) of the later calls."""
 
-    def __init__(self, rc=0, out="", err="Syntax OK"):
+    def __init__(self, rc=0, out="", err="Syntax OK", then=None):
         self.rc, self.out, self.err = rc, out, err
+        self.then = then
         self.calls = []
 
     def __call__(self, argv):
         self.calls.append(list(argv))
+        if self.then is not None and len(self.calls) > 1:
+            return self.then
         return self.rc, self.out, self.err
 
 
@@ -123,28 +127,119 @@ def mode(path):
 
 # -- no-op ----------------------------------------------------------------------------------------
 
-def test_unchanged_input_is_a_noop_without_configtest(etc):
+NOOP = {
+    "files": [{"path": "ports.conf", "content": "Listen 80\n", "mode": "0644"}],
+    "enable": {"mods": ["mpm_event", "headers"], "conf": ["security"], "sites": ["000-default"]},
+    "disable": {"mods": ["mpm_prefork", "mpm_worker"], "sites": ["shop"]},
+}
+
+
+def noop(etc):
+    params = dict(NOOP, root=etc)
+    params["files"] = [dict(item, path=os.path.join(etc, item["path"])) for item in NOOP["files"]]
+    return params
+
+
+def test_unchanged_input_changes_nothing_and_still_tests_the_configuration(etc):
     before = snapshot(etc)
     runner = Runner()
-    result = run({
-        "root": etc,
-        "files": [{"path": os.path.join(etc, "ports.conf"), "content": "Listen 80\n", "mode": "0644"}],
-        "enable": {"mods": ["mpm_event", "headers"], "conf": ["security"], "sites": ["000-default"]},
-        "disable": {"mods": ["mpm_prefork", "mpm_worker"], "sites": ["shop"]},
-    }, runner)
+    result = run(noop(etc), runner)
     assert result["changed"] is False
     assert result["changed_paths"] == []
-    assert result["configtest"] == "skipped"
+    assert result["configtest"] == "Syntax OK" and result["warnings"] == []
     assert result["reload_required"] is False and result["restart_required"] is False
-    assert runner.calls == []
+    assert runner.calls == [["apache2ctl", "-t"]]
     assert snapshot(etc) == before
 
 
-def test_mode_change_alone_is_a_change(etc):
+def test_unchanged_input_with_a_config_broken_by_hand_is_refused(etc):
+    """A converge that changes nothing must not call a configuration fine that the next reload would reject."""
+    local = os.path.join(etc, "conf-available", "zz-local.conf")
+    _write(local, "ThisIsBrokenByHand on\n")
+    error = "AH00526: Syntax error on line 1 of %s:\nInvalid command 'ThisIsBrokenByHand'" % local
+    before = snapshot(etc)
+    with pytest.raises(ConfigError) as caught:
+        run(noop(etc), Runner(rc=1, err=error))
+    message = str(caught.value)
+    assert "changed nothing" in message and "broken outside modwsgi.django (%s)" % local in message
+    assert "ThisIsBrokenByHand" in message and "next reload or restart would fail" in message
+    assert caught.value.changed_paths == []
+    assert snapshot(etc) == before
+
+
+@pytest.mark.parametrize("how", ["header", "name"])
+def test_unchanged_input_with_a_site_vhost_broken_by_hand_warns(etc, how):
+    """The django_site step rewrites that file later in the converge: stopping here would prevent the repair."""
+    vhost = os.path.join(etc, "sites-available", "shop.conf")
+    if how == "header":
+        _write(vhost, "# Managed by Ansible: modwsgi.django.django_site. Local edits are overwritten.\nBroken on\n")
+    else:
+        vhost = os.path.join(etc, "sites-enabled", "modwsgi-gone.example.com.conf")   # a dangling link
+        os.symlink("../sites-available/modwsgi-gone.example.com.conf", vhost)
+    error = ("apache2: Syntax error on line 225 of /etc/apache2/apache2.conf: Syntax error on line 2 of %s: "
+             "Invalid command 'Broken'" % vhost)
+    result = run(noop(etc), Runner(rc=1, err=error))
+    assert result["changed"] is False
+    assert len(result["warnings"]) == 1 and vhost in result["warnings"][0] and "rewrites the file" in result["warnings"][0]
+
+
+@pytest.mark.parametrize("header", ["# Managed by Ansible: modwsgi.django.apache. Local edits are overwritten.\n", ""])
+def test_unchanged_input_refuses_any_other_broken_file(etc, header):
+    """Only the django_site step comes later; a file of another step, or of nobody, would wait for nobody."""
+    conf = os.path.join(etc, "conf-available", "modwsgi-django-wsgi.conf")
+    _write(conf, header + "Broken on\n")
+    with pytest.raises(ConfigError) as caught:
+        run(noop(etc), Runner(rc=1, err="AH00526: Syntax error on line 2 of %s:" % conf))
+    assert "changed nothing" in str(caught.value)
+
+
+def test_the_step_that_writes_a_vhost_never_waits_for_itself(etc):
+    vhost = os.path.join(etc, "sites-available", "modwsgi-shop.example.com.conf")
+    _write(vhost, "# Managed by Ansible: modwsgi.django.django_site.\nServerName shop.example.com\n")
+    params = {"root": etc, "files": [{"path": vhost, "content": "# Managed by Ansible: modwsgi.django.django_site.\n"
+                                      "ServerName shop.example.com\n", "mode": "0644"}]}
+    with pytest.raises(ConfigError):
+        run(params, Runner(rc=1, err="AH00526: Syntax error on line 2 of %s:" % vhost))
+
+
+def test_check_mode_tests_only_when_nothing_would_change(etc):
+    runner = Runner()
+    run(noop(etc), runner, check_mode=True)
+    assert runner.calls == [["apache2ctl", "-t"]]
+    result = run({"root": etc, "files": [{"path": os.path.join(etc, "ports.conf"), "content": "Listen 81\n"}]},
+                 runner, check_mode=True)
+    assert result["configtest"] == "skipped" and len(runner.calls) == 1
+
+
+def test_mode_change_alone_is_a_change_without_reload(etc):
     path = os.path.join(etc, "conf-available", "local.conf")
     result = run({"root": etc, "files": [{"path": path, "content": "ServerTokens Prod\n", "mode": "0644"}]}, Runner())
     assert result["changed_paths"] == [path]
     assert mode(path) == 0o644
+    assert result["changed"] is True and result["reload_required"] is False and result["diff"] == []
+
+
+def test_written_files_are_not_world_readable_by_default(etc):
+    ports = os.path.join(etc, "ports.conf")
+    new = os.path.join(etc, "conf-available", "new.conf")
+    result = run({"root": etc, "files": [{"path": ports, "content": "Listen 80\n"}, {"path": new, "content": "# x\n"}]},
+                 Runner())
+    assert mode(ports) == 0o640 and mode(new) == 0o640
+    assert result["changed_paths"] == [ports, new] and result["reload_required"] is True  # new.conf is new content
+
+
+@pytest.mark.parametrize("output, path", [
+    ("AH00526: Syntax error on line 3 of /etc/apache2/conf-enabled/local.conf:\nInvalid command 'X'",
+     "/etc/apache2/conf-enabled/local.conf"),
+    ("apache2: Syntax error on line 225 of /etc/apache2/apache2.conf: Syntax error on line 1 of "
+     "/etc/apache2/sites-enabled/a.conf: Invalid command", "/etc/apache2/sites-enabled/a.conf"),
+    ("apache2: Syntax error on line 225 of /etc/apache2/apache2.conf: Could not open configuration file "
+     "/etc/apache2/sites-enabled/gone.conf: No such file or directory", "/etc/apache2/sites-enabled/gone.conf"),
+    ("AH00016: Configuration Failed", None),
+    ("", None),
+])
+def test_blamed_file(output, path):
+    assert blamed_file(output) == path
 
 
 # -- change + passing test ------------------------------------------------------------------------
@@ -160,7 +255,7 @@ def test_file_change_with_passing_configtest(etc):
     assert result["restart_required"] is False
     assert result["configtest"] == "Syntax OK"
     assert read(path) == b"Listen 8080\n"
-    assert mode(path) == 0o644
+    assert mode(path) == 0o640
     assert result["diff"] == [{"before_header": path, "after_header": path,
                                "before": "Listen 80\n", "after": "Listen 8080\n"}]
     # No temporary files left next to the target.
@@ -192,7 +287,7 @@ def test_absent_file_is_removed(etc):
 
 def test_failing_configtest_restores_everything_byte_for_byte(etc):
     before = snapshot(etc)
-    runner = Runner(rc=1, out="", err=APACHE_ERROR)
+    runner = Runner(rc=1, out="", err=APACHE_ERROR, then=(0, "", "Syntax OK"))
     local = os.path.join(etc, "conf-available", "local.conf")
     new_site = os.path.join(etc, "sites-available", "blog.conf")
     ports = os.path.join(etc, "ports.conf")
@@ -219,7 +314,8 @@ def test_failing_configtest_restores_everything_byte_for_byte(etc):
     assert "apache2ctl -t" in message
     assert "restored" in message
     assert err.output == APACHE_ERROR
-    assert runner.calls == [["apache2ctl", "-t"]]
+    assert runner.calls == [["apache2ctl", "-t"]] * 2   # with the change, then without it
+    assert "already broken" not in message
     # Files (content and mode), enabled links (relative and absolute targets) and disabled links.
     assert snapshot(etc) == before
     assert not os.path.exists(new_site)
@@ -228,6 +324,32 @@ def test_failing_configtest_restores_everything_byte_for_byte(etc):
     assert enabled(etc, "sites", "000-default.conf") == "../sites-available/000-default.conf"
     assert enabled(etc, "mods", "proxy.load") is None
     assert enabled(etc, "sites", "shop.conf") is None
+
+
+def test_failing_configtest_says_when_the_configuration_was_broken_before(etc):
+    broken = os.path.join(etc, "conf-enabled", "zz-local.conf")
+    error = "AH00526: Syntax error on line 1 of %s:\nInvalid command 'ThisIsBrokenByHand'" % broken
+    ports = os.path.join(etc, "ports.conf")
+    runner = Runner(rc=1, err=error)
+    with pytest.raises(ConfigError) as caught:
+        run({"root": etc, "files": [{"path": ports, "content": "Listen 81\n"}]}, runner)
+    message = str(caught.value)
+    assert "fails without this run's changes too" in message and "already broken in %s" % broken in message
+    assert "restored" in message and read(ports) == b"Listen 80\n"
+    assert len(runner.calls) == 2
+
+
+def test_change_blocked_by_a_collection_file_broken_by_hand_is_postponed(etc):
+    """The hardening conf changes while a vhost the django_site step renders was broken by hand."""
+    vhost = os.path.join(etc, "sites-available", "modwsgi-shop.example.com.conf")
+    _write(vhost, "# Managed by Ansible: modwsgi.django.django_site.\nBroken on\n")
+    ports = os.path.join(etc, "ports.conf")
+    before = snapshot(etc)
+    runner = Runner(rc=1, err="AH00526: Syntax error on line 2 of %s:\nInvalid command 'Broken'" % vhost)
+    result = run({"root": etc, "files": [{"path": ports, "content": "Listen 81\n"}]}, runner)
+    assert result["changed"] is False and result["reload_required"] is False and result["postponed"] == [ports]
+    assert "postponed to the next run" in result["warnings"][0] and vhost in result["warnings"][0]
+    assert snapshot(etc) == before and len(runner.calls) == 2
 
 
 def test_new_file_is_removed_on_rollback(etc):

@@ -244,6 +244,61 @@ def test_apache_config_plan_equals_check_mode_on_the_host(tmp_path, seed):
         assert _config(params, view) == _config(params, LOCAL)
 
 
+def _hand_tree(root):
+    """An Apache tree as the roles leave it: ours written 0640 and enabled, plus a foreign conf."""
+    _apache_tree(root)
+    ours = root / 'conf-available' / 'modwsgi-a.conf'
+    ours.write_text('# Managed by Ansible: modwsgi.django.apache\nServerTokens Prod\n')
+    ours.chmod(0o640)
+    (root / 'conf-enabled' / 'modwsgi-a.conf').symlink_to('../conf-available/modwsgi-a.conf')
+    (root / 'conf-enabled' / 'b.conf').symlink_to('../conf-available/b.conf')
+    return {'root': str(root), 'files': [{'path': str(ours), 'content': ours.read_text()}],
+            'enable': {'conf': ['modwsgi-a'], 'mods': ['rewrite']}}
+
+
+def test_nothing_to_change_is_planned_without_a_config_test(tmp_path):
+    """What lets the action plugin skip the module on a no-op: the plan says unchanged and tests nothing."""
+    params = _hand_tree(tmp_path / 'apache2')
+    snapshot = snap(_apache_request(tmp_path / 'apache2'))
+    planned = _apache_config.run(params, runner=None, fs=_plan._ViewFS(SnapshotView(snapshot)), check_mode=True)
+    assert (planned['changed'], planned['configtest'], planned['warnings']) == (False, 'skipped', [])
+    assert _plan.apache_config(snapshot, params)['changed'] is False
+    # The module on the host, with the same input, runs the test (and only the test).
+    calls = []
+    on_host = _apache_config.run(params, runner=lambda argv: calls.append(argv) or (0, 'Syntax OK', ''))
+    assert on_host['changed'] is False and calls == [['apache2ctl', '-t']]
+
+
+@pytest.mark.parametrize('edit', ['content', 'mode', 'link'])
+def test_a_file_of_ours_changed_by_hand_is_planned_as_a_change(tmp_path, edit):
+    """The snapshot holds the bytes and mode of our files and every link: the module then runs and repairs."""
+    root = tmp_path / 'apache2'
+    params = _hand_tree(root)
+    ours = root / 'conf-available' / 'modwsgi-a.conf'
+    if edit == 'content':
+        ours.write_text(ours.read_text() + 'BrokenByHand on\n')
+    elif edit == 'mode':
+        ours.chmod(0o644)
+    else:
+        (root / 'conf-enabled' / 'modwsgi-a.conf').unlink()
+    planned = _plan.apache_config(snap(_apache_request(root)), params)
+    assert planned['changed'] is True, planned
+    assert planned['changed_paths'] == [str(root / ('conf-enabled/modwsgi-a.conf' if edit == 'link' else 'conf-available/modwsgi-a.conf'))]
+    assert planned['reload_required'] is (edit != 'mode')      # a mode-only change needs no reload
+
+
+def test_a_foreign_conf_broken_by_hand_is_not_planned_as_a_change(tmp_path):
+    """Its bytes are not in the snapshot (only its name): a converge with nothing to change runs no module."""
+    root = tmp_path / 'apache2'
+    params = _hand_tree(root)
+    (root / 'conf-available' / 'b.conf').write_text('ThisIsBrokenByHand on\n')
+    request = _apache_request(root)
+    snapshot = snap(request)
+    assert 'content' not in snapshot['paths'][str(root / 'conf-available' / 'b.conf')]
+    planned = _plan.apache_config(snapshot, params)
+    assert planned['changed'] is False, planned
+
+
 # ------------------------------------------------------------------ sites: status, activation, prune
 SITE = {'name': 'shop', 'server_name': 'shop.test', 'project': 'probe', 'source': {'type': 'path', 'path': '/nonexistent'},
         'secrets': {'DJANGO_SECRET_KEY': 'not-in-any-snapshot-0123456789'}, 'env': {'A': '1'}}

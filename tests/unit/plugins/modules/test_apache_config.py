@@ -78,7 +78,15 @@ def test_second_run_is_a_noop(capsys, etc):
     code, result = run_module(capsys, args)
     assert code == 0
     assert result["changed"] is False
-    assert result["configtest"] == "skipped"
+    assert result["configtest"] == "Syntax OK"   # tested on every run, also when nothing changed
+    assert result["postponed"] == [] and "warnings" not in result
+
+
+def test_unchanged_run_on_a_configuration_broken_by_hand_fails(capsys, etc):
+    args = {"root": etc, "configtest_command": ["false"], "enable": {"mods": ["mpm_event"]}}
+    code, result = run_module(capsys, args)
+    assert code == 1 and result["failed"] is True
+    assert "fails although this run changed nothing" in result["msg"] and result["changed_paths"] == []
 
 
 def test_failing_configtest_restores_and_fails(capsys, etc):

@@ -53,6 +53,28 @@ class ProbeViewsTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json(), {"status": "ok", "release": "r1"})
 
+    def test_healthz_fails_in_a_release_marked_healthz_fail(self):
+        with mock.patch("probe.views.HEALTHZ_FAIL", True):
+            with self.assertRaisesMessage(RuntimeError, "HEALTHZ_FAIL"):
+                self.client.get("/healthz/")
+
+    def test_env_hash_is_off_unless_enabled(self):
+        with mock.patch.dict(os.environ, {"PROBE_X": "v"}, clear=False):
+            os.environ.pop("PROBE_ALLOW_ENV_HASH", None)
+            self.assertEqual(self.client.get("/env-hash/?name=PROBE_X").status_code, 404)
+
+    def test_env_hash_gives_the_hash_never_the_value(self):
+        import hashlib
+        value = "line1\nline2 \"q\" 'q' $HOME %s \\ caf\u00e9"
+        with mock.patch.dict(os.environ, {"PROBE_ALLOW_ENV_HASH": "1", "PROBE_X": value}):
+            response = self.client.get("/env-hash/?name=PROBE_X")
+            missing = self.client.get("/env-hash/?name=PROBE_NOT_SET").json()
+        data = response.json()
+        self.assertEqual(data["sha256"], hashlib.sha256(value.encode("utf-8")).hexdigest())
+        self.assertEqual(data["length"], len(value.encode("utf-8")))
+        self.assertNotIn("line1", response.content.decode())
+        self.assertEqual(missing, {"name": "PROBE_NOT_SET", "set": False})
+
     def test_session_counts(self):
         first = self.client.get("/session/").json()
         second = self.client.get("/session/").json()

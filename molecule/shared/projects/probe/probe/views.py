@@ -1,6 +1,7 @@
 """Views used by the molecule tests to observe a deployed site."""
 
 import grp
+import hashlib
 import math
 import os
 import pwd
@@ -36,6 +37,8 @@ try:
         CODE_VERSION = _handle.read().strip()
 except OSError:
     CODE_VERSION = "1"
+# A release carrying this file fails its health check with an exception (a traceback in the error log).
+HEALTHZ_FAIL = os.path.exists(os.path.join(settings.BASE_DIR, "HEALTHZ_FAIL"))
 
 
 def _user_name(uid):
@@ -94,6 +97,8 @@ def home(request):
 
 @never_cache
 def healthz(request):
+    if HEALTHZ_FAIL:
+        raise RuntimeError("probe: this release fails its health check (HEALTHZ_FAIL)")
     try:
         connection.ensure_connection()
     except DatabaseError as exc:
@@ -177,6 +182,19 @@ def whoami_files(request):
         "readable": error is None,
         "error": error,
     })
+
+
+@never_cache
+def env_hash(request):
+    """SHA-256 of one environment variable's value (UTF-8), never the value: PROBE_ALLOW_ENV_HASH=1 only."""
+    if os.environ.get("PROBE_ALLOW_ENV_HASH") != "1":
+        raise Http404("env hash disabled")
+    name = request.GET.get("name", "")
+    if name not in os.environ:
+        return JsonResponse({"name": name, "set": False})
+    value = os.environ[name].encode("utf-8", "surrogateescape")
+    return JsonResponse({"name": name, "set": True, "length": len(value),
+                         "sha256": hashlib.sha256(value).hexdigest()})
 
 
 def minimal(request):

@@ -272,7 +272,26 @@ def test_force_script_name_never_in_output():
 
 def test_env_values_with_control_chars_rejected():
     for value in ('a\nb', 'a\rb', 'a\x00b'):
-        assert_error(run([site(env={'A': value})]), 'env', 'env.A')
+        finding = assert_error(run([site(env={'A': value})]), 'env', 'env.A')
+        assert value not in finding.message
+
+
+# Secrets reach the application through conf/site.json (JSON), byte for byte: multi-line material
+# (keys, certificates) and every quoting or expansion character are kept, never escaped or refused.
+TRICKY_SECRETS = ['-----BEGIN KEY-----\nline2\r\nline3\n', 'a"b\'c', '$HOME ${X} $(id) `id`', '100% %s %(x)s %%',
+                  'back\\slash \\n \\x00', '\ttab ; | & < > # ! * ?', 'caf\u00e9 \u2603']
+
+
+@pytest.mark.parametrize('value', TRICKY_SECRETS)
+def test_secret_values_are_kept_byte_for_byte(value):
+    result = run([site(secrets={'DJANGO_SECRET_KEY': value})])
+    assert_clean(result)
+    assert result.sites[0]['secrets'] == {'DJANGO_SECRET_KEY': value}
+
+
+def test_secret_value_with_nul_refused_without_showing_it():
+    finding = assert_error(run([site(secrets={'API_TOKEN': 'tok\x00en-Zr4Ne8Mu2Pk6'})]), 'env', 'secrets.API_TOKEN')
+    assert 'NUL' in finding.message and 'Zr4Ne8Mu2Pk6' not in str(finding)
 
 
 # ---------------------------------------------------------------------------

@@ -232,9 +232,40 @@ def test_exposed_public_dir_in_another_sites_root(key):
     assert_clean(run([site('a'), site('b', static={'dir': '/srv/django/b/public/static'})]))
 
 
+@pytest.mark.parametrize('directory, tree', [
+    ('/etc/ssl/private', '/etc'), ('/etc/apache2', '/etc'), ('/root/.ssh', '/root'), ('/var/log/apache2', '/var/log'),
+    ('/proc/self', '/proc'), ('/usr/lib/python3', '/usr/lib'), ('/boot/grub', '/boot'), ('/run/secrets', '/run'),
+    ('/var/backups/shop', '/var/backups'),
+])
+@pytest.mark.parametrize('key', ['static', 'media'])
+def test_exposed_public_dir_in_a_system_tree(key, directory, tree):
+    finding = assert_error(run([site(**{key: {'dir': directory}})]), 'exposed', key + '.dir', 'shop')
+    assert ('%s is under %s, which holds' % (directory, tree)) in finding.message
+    assert '/srv/django/shop/%s' % key in finding.fix
+
+
+@pytest.mark.parametrize('directory', ['/srv/shop/.git/static', '/home/deploy/.ssh', '/srv/shop/.env'])
+def test_exposed_public_dir_in_a_hidden_directory(directory):
+    finding = assert_error(run([site(media={'dir': directory})]), 'exposed', 'media.dir', 'shop')
+    assert 'hidden directory' in finding.message
+
+
+def test_exposed_system_directory_itself_is_a_path_error_with_a_real_fix():
+    finding = assert_error(run([site(static={'dir': '/etc'})]), 'path', 'static.dir', 'shop')
+    assert "'/srv/django/shop/static'" in finding.fix and not find(run([site(static={'dir': '/etc'})]), 'exposed')
+
+
+def test_fs_exposed_public_dir_symlinked_into_a_system_tree(tree):
+    link = os.path.join(tree['root'], 'static-link')
+    os.symlink('/etc', link)
+    finding = assert_error(fsrun(tree, [site(root=tree['root'], static={'dir': link})]), 'exposed', 'static.dir')
+    assert '(really /etc) is under /etc' in finding.message
+
+
 def test_exposed_public_dir_beside_private_names_is_fine():
     assert_clean(run([site(static={'dir': '/srv/django/shop/static-files'}, media={'dir': '/srv/django/shop/databank'})]))
     assert_clean(run([site(static={'dir': '/var/lib/shop/static'})]))
+    assert_clean(run([site(static={'dir': '/usr/share/shop/static'}, media={'dir': '/var/cache/shop/media'})]))
 
 
 def test_fs_exposed_public_dir_symlinked_into_releases(tree):

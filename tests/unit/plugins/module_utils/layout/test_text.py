@@ -69,6 +69,13 @@ def test_fs_path_fix():
     assert 'without' in fs_path_fix('/srv/../etc') and 'without' in fs_path_fix('/srv/a b')
 
 
+def test_fs_path_fix_of_a_system_directory_never_suggests_it_again():
+    assert fs_path_fix('/etc', example='/srv/django/shop/static') == (
+        "use an absolute path such as '/srv/django/shop/static', not the system directory /etc.")
+    assert fs_path_fix('/usr/bin', 'an absolute interpreter path') == (
+        'use an absolute interpreter path that is not the system directory /usr/bin itself.')
+
+
 @pytest.mark.parametrize('value, problem', [
     ('', 'is empty'), ('x', 'does not start with "/"'), ('/a b', 'contains a space'), ('/a//b', 'contains "//"'),
     ('/a/../b', "contains a '.' or '..' segment"), ('/' + 'a' * 300, 'characters long (limit 255)'),
