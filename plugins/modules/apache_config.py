@@ -30,8 +30,8 @@ description:
   - With O(snapshot) (the collection's roles pass it), the module does not run on the target at all when the plan
     finds every file, mode and link as wanted, so nothing is tested then either. The snapshot holds the bytes of
     the files the collection writes (C(modwsgi-*), C(000-modwsgi-*), C(ports.conf)) and of the C(.load) files, and
-    every link: one of those changed by hand is planned as a change, and the module runs and writes it again. Any
-    other file is known by its name only: broken by hand, it is found by the config test of the next run that
+    every link; one of those changed by hand is planned as a change, and the module runs and writes it again. Any
+    other file is known by its name only; broken by hand, it is found by the config test of the next run that
     changes something.
 author:
   - modwsgi.django maintainers (@modwsgi)
