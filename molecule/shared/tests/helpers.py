@@ -141,3 +141,29 @@ def wait_loadgen(host, out, timeout=120):
             return json.loads(host.file(out).content_string)["requests"]
         time.sleep(1)
     raise AssertionError("load generator did not finish: " + host.run("cat %s.log", out).stdout)
+
+
+def verify_report(*extra):
+    """Run the collection's modwsgi.django.verify playbook (molecule/shared/verify.yml) as a user's CI would.
+
+    Returns (CompletedProcess, {host: {checks, failures, summary}}) from the JSON report it writes.
+    """
+    import tempfile
+
+    handle, report = tempfile.mkstemp(prefix="modwsgi-verify-", suffix=".json")
+    os.close(handle)
+    try:
+        proc = run_playbook("verify.yml", "-e", "verify_report=" + report, *extra)
+        with open(report) as stream:
+            text = stream.read()
+    finally:
+        os.unlink(report)
+    return proc, (json.loads(text) if text.strip() else {})
+
+
+def verified_checks(report, host_name):
+    """{(site, check): [results]} of one host of a verify report."""
+    found = {}
+    for item in report.get(host_name, {}).get("checks", []):
+        found.setdefault((item["site"], item["check"]), []).append(item)
+    return found
