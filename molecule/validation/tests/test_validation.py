@@ -179,3 +179,39 @@ def test_a_failed_health_check_shows_the_traceback_and_the_live_release_keeps_se
     proc = run_playbook("converge.yml")
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     assert http_json(host, "/healthz/", vhost="good.test")["status"] == "ok"
+
+
+# ---------------------------------------------------------------- a failed first deploy leaves nothing in Apache's logs
+
+def test_a_failed_first_deploy_removes_its_vhost_logs_and_keeps_the_others(host):
+    """The vhost logs of a never-live site go with the rest of it (discard_first_deploy with log_dir).
+
+    The role makes a vhost's log files with its Apache configuration; here they are made beforehand, as an
+    earlier attempt stopped after that point would have left them, with what it wrote into them."""
+    import shutil
+
+    logs = ["/var/log/apache2/modwsgi-fresh.test-%s.log" % kind for kind in ("error", "access", "ssl-access")]
+    assert host.run("for f in %s; do echo 'Traceback (most recent call last):' > $f; done" % " ".join(logs)).rc == 0
+    tmp = tempfile.mkdtemp(prefix="modwsgi-fresh-")
+    try:
+        src = os.path.join(tmp, "probe")
+        shutil.copytree(PROBE, src, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "db.sqlite3"))
+        with open(os.path.join(src, "requirements.txt"), "w") as handle:
+            handle.write("modwsgi-no-such-distribution==0.0.1\n")
+        sites = [_good_site(), _site("fresh", source={"type": "path", "path": src}, health_path="/healthz/")]
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump({"modwsgi_sites": sites}, handle)
+        proc = run_playbook("converge.yml", "-e", "@" + handle.name, "-e", "django_site_python_preflight=false")
+        os.unlink(handle.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-3000:]
+    assert "site 'fresh', step requirements" in out and "what was written for it was removed" in out, out[-3000:]
+    for path in logs:
+        assert not host.file(path).exists, path
+    assert not host.file("/srv/django/fresh").exists
+    # The live site's logs and Apache's own stay.
+    for path in (ERROR_LOG, "/var/log/apache2/modwsgi-good.test-access.log", "/var/log/apache2/error.log"):
+        assert host.file(path).exists, path
+    assert http_json(host, "/", vhost="good.test")["site"] == "good"
