@@ -26,7 +26,7 @@ def test_django_6_runs_on_python_3_13_on_debian_12(host):
 def test_one_mod_wsgi_from_pypi_embedding_that_python(host):
     assert "libpython3.13.so" in host.run("ldd %s", MODULE).stdout
     assert not host.package("libapache2-mod-wsgi-py3").is_installed
-    loads = host.run("grep -rh '^LoadModule wsgi_module' /etc/apache2/mods-enabled/").stdout.splitlines()
+    loads = host.run("grep -h '^LoadModule wsgi_module' /etc/apache2/mods-enabled/*.load").stdout.splitlines()
     assert loads == ["LoadModule wsgi_module %s" % MODULE], loads
     modules = host.run("apache2ctl -M").stdout
     assert modules.count("wsgi_module") == 1, modules
