@@ -29,7 +29,7 @@ description:
   - V(mod_wsgi), what C(modwsgi.django.mod_wsgi_info) would return (C(version), C(python_version), C(realpath)), or
     V(null) when the module is not installed or there is no snapshot.
   - V(mod_wsgi_pip) (argument a dict of C(python), C(dir), C(spec), C(module_path) and C(package)), what
-    C(mod_wsgi_install=pip) has to do (C(module_utils/_one_python.py), function C(pip_plan)): C(python), C(venv),
+    C(mod_wsgi_install=pip) has to do (C(module_utils/_one_python.py), function C(pip_plan)), returns C(python), C(venv),
     C(remove_package), C(build) (false when the module on the host is already the one pip builds) and C(why).
 author:
   - modwsgi.django maintainers (@modwsgi)
