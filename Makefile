@@ -1,16 +1,16 @@
 # Thin wrappers around scripts/; every target sets up what it needs (scripts/bootstrap.sh).
-#   make test                 everything: lint, sanity, unit, docs, molecule (what CI runs)
+#   make test                 everything: lint, sanity, unit, docs, ee, molecule (what CI runs)
 #   make molecule S=default   one molecule scenario (S="default worker" for several)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 S ?=
 
-.PHONY: help venv bootstrap test lint sanity unit docs molecule demo demo-clean bench bench-noop bench-speed bench-faults build
+.PHONY: help venv bootstrap test lint sanity unit docs ee molecule demo demo-clean bench bench-noop bench-speed bench-faults build
 
 help:
 	@echo "make venv|bootstrap       set up .venv (bootstrap: also Docker and the test images)"
 	@echo "make test                 lint, sanity, unit, docs, molecule; summary + exit status"
-	@echo "make lint|sanity|unit     one stage (logs in .cache/logs/)"
+	@echo "make lint|sanity|unit|ee  one stage (logs in .cache/logs/); ee: build the execution environment, run the demo in it"
 	@echo "make molecule [S=name]    all molecule scenarios, or the named ones"
 	@echo "make docs                 check the docs (scripts/check-docs.sh)"
 	@echo "make demo | demo-clean    run / remove the demo (scripts/demo.sh)"
@@ -29,7 +29,7 @@ bootstrap:
 test:
 	scripts/test.sh
 
-lint sanity unit:
+lint sanity unit ee:
 	scripts/test.sh $@
 
 molecule:

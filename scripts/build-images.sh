@@ -2,13 +2,22 @@
 # Build the local test base images modwsgi-django-base:{bookworm,trixie} without a registry:
 # debootstrap -> docker import -> docker build (python3, python3-apt, CA certificates, tini).
 # An image is rebuilt only when its recipe (Dockerfile, sources, host CAs) changes.
-# Usage: scripts/build-images.sh [bookworm] [trixie]
+# Usage: scripts/build-images.sh [bookworm] [trixie] [bookworm-py313]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 imgdir=$here/molecule/shared/image
 mirror=${MODWSGI_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-dists=("$@")
-[ ${#dists[@]} -gt 0 ] || dists=(bookworm trixie)
+dists=()
+want_py313=0
+for arg in "$@"; do
+  if [ "$arg" = bookworm-py313 ]; then
+    want_py313=1
+  else
+    dists+=("$arg")
+  fi
+done
+[ ${#dists[@]} -gt 0 ] || [ "$want_py313" = 1 ] || dists=(bookworm trixie)
+[ "$want_py313" = 0 ] || [[ " ${dists[*]} " == *" bookworm "* ]] || dists+=(bookworm)
 "$here/scripts/ensure-docker.sh"
 
 sources_for() {
@@ -58,3 +67,23 @@ for dist in "${dists[@]}"; do
   echo "built $tag (recipe $recipe) in $(( $(date +%s) - start )) s"
   rm -rf "$ctx"; trap - EXIT
 done
+
+# bookworm-py313 (only when asked for, by the newpython scenario): the bookworm image plus CPython 3.13
+# built from Debian's source package (molecule/shared/image/python313/Dockerfile). ~6 min on 2 idle cores.
+build_py313() {
+  local start recipe have tag=modwsgi-django-base:bookworm-py313 base_id
+  start=$(date +%s)
+  base_id=$(docker image inspect -f '{{ .Id }}' modwsgi-django-base:bookworm)
+  recipe=$( (sha256sum "$imgdir/python313/Dockerfile"; echo "$base_id") | sha256sum | cut -c1-16)
+  have=$(docker image inspect -f '{{ index .Config.Labels "modwsgi.recipe" }}' "$tag" 2>/dev/null || true)
+  if [ "$have" = "$recipe" ]; then
+    echo "$tag is current (recipe $recipe)"
+    return
+  fi
+  docker build -q --build-arg BASE=modwsgi-django-base:bookworm --label "modwsgi.recipe=$recipe" -t "$tag" \
+    "$imgdir/python313" >/dev/null
+  echo "built $tag (recipe $recipe) in $(( $(date +%s) - start )) s"
+}
+if [ "${want_py313:-0}" = 1 ]; then
+  build_py313
+fi

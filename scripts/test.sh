@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The collection's test entry point (`make test`, .ci/run).
 #
-#   scripts/test.sh [stage...]        stages: lint sanity unit docs molecule  (default: all, in that order)
+#   scripts/test.sh [stage...]        stages: lint sanity unit docs ee molecule  (default: all, in that order)
 #   scripts/test.sh molecule:default  one molecule scenario (repeatable)
 #
 # Runs scripts/bootstrap.sh first, then every stage even when an earlier one failed. Each stage
@@ -11,7 +11,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here" || exit 2
 
-all_stages=(lint sanity unit docs molecule)
+all_stages=(lint sanity unit docs ee molecule)
 # Fixed scenario order; any other scenario directory runs after these, alphabetically.
 scenario_order=(default prefork worker mass_hosting trixie validation realworld redeploy hardening fleet)
 tail_lines=${MODWSGI_LOG_TAIL:-60}
@@ -22,7 +22,7 @@ stages=()
 scenarios=()
 for arg in "$@"; do
   case $arg in
-    lint | sanity | unit | docs | molecule) stages+=("$arg") ;;
+    lint | sanity | unit | docs | ee | molecule) stages+=("$arg") ;;
     molecule:*)
       IFS=', ' read -r -a names <<<"${arg#molecule:}"
       for name in "${names[@]}"; do [ -n "$name" ] && scenarios+=("$name"); done
@@ -150,6 +150,12 @@ stage_docs() {
   fi
 }
 
+# The execution environment (execution-environment.yml): built locally with ansible-builder on the
+# local base image, then it runs the demo deploy and the verify playbook over SSH (scripts/ee.sh).
+stage_ee() {
+  scripts/ee.sh test
+}
+
 list_scenarios() {
   local name dir found=()
   for name in "${scenario_order[@]}"; do
@@ -189,7 +195,7 @@ run_molecule() {
 # --- main -----------------------------------------------------------------------------------------
 total_start=$(date +%s)
 boot_args=()
-[[ " ${stages[*]} " == *" molecule "* ]] || boot_args+=(--no-docker)
+[[ " ${stages[*]} " == *" molecule "* || " ${stages[*]} " == *" ee "* ]] || boot_args+=(--no-docker)
 if ! run_step bootstrap scripts/bootstrap.sh "${boot_args[@]}"; then
   echo "bootstrap failed; running the stages anyway" >&2
 else

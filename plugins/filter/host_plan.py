@@ -28,6 +28,9 @@ description:
     releases to build, colors to flip, pruning), what check mode prints.
   - V(mod_wsgi), what C(modwsgi.django.mod_wsgi_info) would return (C(version), C(python_version), C(realpath)), or
     V(null) when the module is not installed or there is no snapshot.
+  - V(mod_wsgi_pip) (argument a dict of C(python), C(dir), C(spec), C(module_path) and C(package)), what
+    C(mod_wsgi_install=pip) has to do (C(module_utils/_one_python.py), function C(pip_plan)), returns C(python), C(venv),
+    C(remove_package), C(build) (false when the module on the host is already the one pip builds) and C(why).
 author:
   - modwsgi.django maintainers (@modwsgi)
 positional: question, argument
@@ -39,7 +42,7 @@ options:
   question:
     description: What to answer.
     type: str
-    choices: [missing_packages, service_current, accounts, managed_vhosts, mod_wsgi, apache_config, sites, summary]
+    choices: [missing_packages, service_current, accounts, managed_vhosts, mod_wsgi, mod_wsgi_pip, apache_config, sites, summary]
     required: true
   argument:
     description: Package names, normalized sites or the configuration root, as the question needs.
@@ -62,6 +65,7 @@ import posixpath
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.modwsgi.django.plugins.module_utils import _plan
+from ansible_collections.modwsgi.django.plugins.module_utils._one_python import pip_plan
 
 
 def _filter(snapshot, question, argument=None):
@@ -93,6 +97,8 @@ def _filter(snapshot, question, argument=None):
             return [posixpath.join(directory, name) for name in found['entries'] if fnmatch.fnmatch(name, 'modwsgi-*.conf')]
         if question == 'mod_wsgi':
             return snapshot.get('mod_wsgi') if have else None
+        if question == 'mod_wsgi_pip':
+            return pip_plan(snapshot if have else None, dict(argument or {}))
         if question == 'apache_config':
             if not have:
                 return None

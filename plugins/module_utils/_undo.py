@@ -11,17 +11,65 @@ bin/manage, the WSGI script, the color links, run/ - and the generated static fi
 then every directory that is left empty. Directories holding anything else (``data/`` with a
 database, ``media/`` with uploads, files the operator put there) are kept and listed.
 A site with a ``current`` link is never touched.
+
+With ``log_dir``, the site's virtual host logs (``modwsgi-<server_name>-{error,access,ssl-access}.log``)
+go too, unless an enabled Apache configuration file still names them: then Apache writes them (the
+server name is live for another site) and they are kept and listed.
 """
 
 from __future__ import annotations
 
 import os
 
-from ansible_collections.modwsgi.django.plugins.module_utils._fs import remove, rmdir_if_empty
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import remove, remove_file, rmdir_if_empty
+
+LOG_KINDS = ('error', 'access', 'ssl-access')
+ENABLED_DIRS = ('sites-enabled', 'conf-enabled')
 
 
-def discard(site, check_mode=False):
-    """{'changed', 'removed': [paths], 'kept': [paths], 'skipped': reason or None} for one normalized site."""
+def vhost_logs(server_name, log_dir):
+    """The log files the django_site role makes for a virtual host (vhost.conf.j2's ErrorLog/CustomLog)."""
+    return [os.path.join(log_dir, 'modwsgi-%s-%s.log' % (server_name, kind)) for kind in LOG_KINDS]
+
+
+def logs_in_use(server_name, conf_root):
+    """The enabled Apache files that name the virtual host's logs (Apache has them open and writes them)."""
+    needle = ('modwsgi-%s-' % server_name).encode()
+    users = []
+    for sub in ENABLED_DIRS:
+        folder = os.path.join(conf_root, sub)
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                with open(path, 'rb') as handle:
+                    if needle in handle.read():
+                        users.append(path)
+            except OSError:
+                continue
+    return users
+
+
+def discard_logs(site, log_dir, conf_root, check_mode=False):
+    """(removed, kept) log files of the site's virtual host: kept when an enabled Apache file names them."""
+    present = [path for path in vhost_logs(site['server_name'], log_dir) if os.path.lexists(path)]
+    if not present:
+        return [], []
+    if logs_in_use(site['server_name'], conf_root):
+        return [], present
+    if check_mode:
+        return present, []
+    return [path for path in present if remove_file(path)], []
+
+
+def discard(site, check_mode=False, log_dir=None, conf_root='/etc/apache2'):
+    """{'changed', 'removed': [paths], 'kept': [paths], 'skipped': reason or None} for one normalized site.
+
+    ``log_dir``: Apache's log directory; the site's virtual host logs are removed as well (see discard_logs).
+    """
     paths = site['paths']
     root = paths['root']
     if os.path.lexists(paths['current']):
@@ -37,11 +85,13 @@ def discard(site, check_mode=False):
     for key in ('static', 'media'):
         if isinstance(site.get(key), dict):
             maybe_empty.append(site[key]['dir'])
+    logs, logs_kept = discard_logs(site, log_dir, conf_root, check_mode) if log_dir else ([], [])
     if check_mode:
-        present = [path for path in owned if os.path.lexists(path)]
-        return {'changed': bool(present), 'removed': present, 'kept': [], 'skipped': None}
+        present = [path for path in owned if os.path.lexists(path)] + logs
+        return {'changed': bool(present), 'removed': present, 'kept': logs_kept, 'skipped': None}
     removed = []
     removed.extend(path for path in owned if remove(path))
     removed.extend(path for path in maybe_empty + [root] if rmdir_if_empty(path))
-    kept = [path for path in maybe_empty + [root] if os.path.isdir(path)]
+    removed.extend(logs)
+    kept = [path for path in maybe_empty + [root] if os.path.isdir(path)] + logs_kept
     return {'changed': bool(removed), 'removed': removed, 'kept': kept, 'skipped': None}

@@ -17,6 +17,10 @@ description:
     directory left empty, the root last.
   - Directories that still hold something (C(data/) with a database, C(media/) with uploads, files put there by
     hand) are kept and listed in RV(kept).
+  - With O(log_dir), the site's virtual host logs in Apache's log directory
+    (C(modwsgi-<server_name>-error.log), C(-access.log), C(-ssl-access.log)) are removed too, unless an enabled
+    Apache file (C(sites-enabled/), C(conf-enabled/) under O(conf_root)) still names them - Apache then writes
+    them for another site of that server name - in which case they are kept and listed in RV(kept).
   - A site with a C(current) link is never touched (RV(skipped) says why).
   - The C(django_site) role runs it when the first build of a site fails, so a failed first deploy leaves no
     half-built site, and no secrets, behind.
@@ -27,6 +31,13 @@ options:
     description: One normalized site, as the C(validate_sites) module returns it (C(paths), C(static), C(media)).
     type: dict
     required: true
+  log_dir:
+    description: Apache's log directory. When set, the site's virtual host logs there are removed as well.
+    type: path
+  conf_root:
+    description: Apache's configuration root, where the enabled files that may still name the logs are.
+    type: path
+    default: /etc/apache2
 attributes:
   check_mode:
     support: full
@@ -40,6 +51,7 @@ EXAMPLES = r"""
 - name: Remove the half-built first deploy of shop
   modwsgi.django.discard_first_deploy:
     site: "{{ layout.sites[0] }}"
+    log_dir: /var/log/apache2
 """
 
 RETURN = r"""
@@ -49,7 +61,7 @@ removed:
   type: list
   elements: str
 kept:
-  description: Directories kept because they still hold something.
+  description: Directories kept because they still hold something, and log files kept because Apache writes them.
   returned: always
   type: list
   elements: str
@@ -65,9 +77,12 @@ from ansible_collections.modwsgi.django.plugins.module_utils._undo import discar
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(site=dict(type="dict", required=True)), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(site=dict(type="dict", required=True), log_dir=dict(type="path"),
+                                              conf_root=dict(type="path", default="/etc/apache2")),
+                           supports_check_mode=True)
+    p = module.params
     try:
-        result = discard(module.params["site"], module.check_mode)
+        result = discard(p["site"], module.check_mode, log_dir=p["log_dir"], conf_root=p["conf_root"])
     except (KeyError, TypeError) as exc:
         module.fail_json(msg="discard_first_deploy: site must be a normalized site of validate_sites (%s)" % exc)
     except OSError as exc:

@@ -28,6 +28,8 @@ from helpers import (
     start_loadgen,
     stop_cmdline_sampler,
     timed_get,
+    verified_checks,
+    verify_report,
     wait_for_status,
     wait_loadgen,
 )
@@ -104,22 +106,31 @@ def test_a_django_page_carries_each_security_header_once(host):
     assert [v for n, v in headers if n == "x-frame-options"] == ["DENY"]  # the application's value wins
 
 
-def test_no_directory_listing_in_a_static_dir(host):
-    folder = "/srv/django/alpha/static/listing-probe"
-    host.run("mkdir -p %s && echo listing-marker > %s/marker.txt && chmod 0755 %s && chmod 0644 %s/marker.txt",
-             folder, folder, folder, folder)
+def test_collection_verify_passes_and_fails_on_code_linked_under_the_document_root(host):
+    """modwsgi.django.verify (as a user's CI would run it): no listing, static/media by Apache, daemons
+    as their users...; a symlink to a site's code under the DocumentRoot fails its exposed check."""
+    proc, report = verify_report()
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    [name] = report
+    checks = verified_checks(report, name)
+    for site in SITES:
+        for check in ("mount", "static", "media", "listing", "daemon", "exposed"):
+            assert [item["status"] for item in checks[(site, check)]] == ["ok"] * len(checks[(site, check)]), (site, check)
+    assert len(checks[("alpha", "listing")]) == 2  # static and media, each with a directory inside
+    link = "/var/www/html/alpha-code"
+    assert host.run("ln -sfn /srv/django/alpha/current %s", link).rc == 0
     try:
-        status, _unused1, body = http(host, "/static/listing-probe/marker.txt", vhost="alpha.test")
-        assert status == 200 and "listing-marker" in body  # the directory itself is served...
-        for path in ("/static/listing-probe/", "/static/listing-probe", "/static/"):
-            status, _unused1, body = http(host, path, vhost="alpha.test")
-            assert status in (301, 403, 404), (path, status)  # ...but never listed
-            assert "marker.txt" not in body and "Index of" not in body, (path, body[:300])
-            if status == 301:
-                status, _unused1, body = http(host, path + "/", vhost="alpha.test")
-                assert status in (403, 404) and "Index of" not in body, (path, status)
+        proc, report = verify_report()
     finally:
-        host.run("rm -rf %s", folder)
+        host.run("rm -f %s", link)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-3000:]
+    checks = verified_checks(report, name)
+    [exposed] = checks[("alpha", "exposed")]
+    assert exposed["status"] == "failed" and link in exposed["detail"], exposed
+    assert "site 'alpha', check exposed: " in out and link in out
+    assert report[name]["summary"]["failed"] == 1, report[name]["failures"]  # nothing else failed
+    _no_secret_in(out)
 
 
 def test_server_status_is_not_served(host):

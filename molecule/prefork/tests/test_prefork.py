@@ -1,6 +1,6 @@
 """prefork scenario: one embedded site and one daemon (blue/green) site on one host."""
 
-from helpers import active_mpm, http, http_json, loaded_mpm_modules, registered_pids
+from helpers import active_mpm, http, http_json, loaded_mpm_modules, verified_checks, verify_report
 
 SECRET = "dmn-secret-not-for-production"
 
@@ -28,13 +28,30 @@ def test_daemon_site_runs_as_its_user_in_two_colors(host):
     assert data["mod_wsgi_application_group"] == ""  # %{GLOBAL}
     assert data["wsgi_multiprocess"] is True  # processes: 2
     assert data["wsgi_multithread"] is True
-    for color in ("blue", "green"):
-        assert len(registered_pids(host, "dmn", color)) == 2
     users = host.run("ps -eo user=,args= | grep '^dmn .*(wsgi:' | wc -l").stdout.strip()
     assert users == "4"
 
 
-def test_static_is_served_by_apache(host):
+def test_collection_verify_embedded_daemon_git_and_archive_sites():
+    """modwsgi.django.verify as a user's CI would run it: every check of the four sites passes; the
+    embedded site has no daemon to count, the restart-mode sites no colors."""
+    proc, report = verify_report()
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    [name] = report
+    checks = verified_checks(report, name)
+    failed = [item for items in checks.values() for item in items if item["status"] == "failed"]
+    assert not failed, failed
+    assert [item["status"] for item in checks[("embedded", "daemon")]] == ["skipped"]
+    assert checks[("dmn", "daemon")][0]["detail"] == "dmn_blue 2 x dmn (threads=3), dmn_green 2 x dmn (threads=3)"
+    assert checks[("gitsite", "daemon")][0]["detail"] == "gitsite 1 x gitsite (threads=3)"
+    assert ("dmn", "colors") in checks and ("gitsite", "colors") not in checks and ("arcsite", "colors") not in checks
+    for site in ("embedded", "dmn", "gitsite", "arcsite"):
+        for check in ("mount", "static", "media", "listing", "exposed"):
+            assert all(item["status"] == "ok" for item in checks[(site, check)]), (site, check, checks[(site, check)])
+        assert "served by Apache" in checks[(site, "static")][0]["detail"]
+
+
+def test_static_content_type(host):
     for vhost in ("emb.test", "dmn.test"):
         status, headers, body = http(host, "/static/probe/style.css", vhost=vhost)
         assert status == 200

@@ -195,3 +195,29 @@ def secret_forms(value):
 def leaked_secrets(text, secrets):
     """Names of the secrets (name -> value) any form of which appears in text."""
     return sorted(name for name, value in secrets.items() if any(form in text for form in secret_forms(value)))
+
+
+def verify_report(*extra):
+    """Run the collection's modwsgi.django.verify playbook (molecule/shared/verify.yml) as a user's CI would.
+
+    Returns (CompletedProcess, {host: {checks, failures, summary}}) from the JSON report it writes.
+    """
+    import tempfile
+
+    handle, report = tempfile.mkstemp(prefix="modwsgi-verify-", suffix=".json")
+    os.close(handle)
+    try:
+        proc = run_playbook("verify.yml", "-e", "verify_report=" + report, *extra)
+        with open(report) as stream:
+            text = stream.read()
+    finally:
+        os.unlink(report)
+    return proc, (json.loads(text) if text.strip() else {})
+
+
+def verified_checks(report, host_name):
+    """{(site, check): [results]} of one host of a verify report."""
+    found = {}
+    for item in report.get(host_name, {}).get("checks", []):
+        found.setdefault((item["site"], item["check"]), []).append(item)
+    return found

@@ -4,11 +4,41 @@ www.test: shop at / (bluegreen, 2 processes x 5 threads) and blog at /blog (rest
 1 process x 4 threads); api.test: TLS on :443 sharing its daemon group with :80.
 """
 
+import json
 import re
 
 import pytest
 
-from helpers import active_mpm, http, http_json, loaded_mpm_modules, registered_pids
+from helpers import active_mpm, http, http_json, loaded_mpm_modules, registered_pids, verified_checks, verify_report
+
+# Pages of the probe project that set the session, CSRF and messages cookies (for the verify cookies check).
+COOKIE_PAGES = ["session/", "form/", "messages/?add=verify"]
+
+
+@pytest.fixture(scope="module")
+def verified():
+    """The collection's modwsgi.django.verify playbook, run once as a user's CI would: {(site, check): [results]}."""
+    extra = {"verify_extra_paths": {name: COOKIE_PAGES for name in ("shop", "blog", "api")}}
+    proc, report = verify_report("-e", json.dumps(extra))
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    [name] = report
+    assert report[name]["failures"] == [] and report[name]["summary"]["failed"] == 0, report[name]["failures"]
+    return verified_checks(report, name)
+
+
+def _ok(verified, site, check):
+    results = verified[(site, check)]
+    assert results and all(item["status"] == "ok" for item in results), results
+    return " ".join(item["detail"] for item in results)
+
+
+def test_collection_verify_passes_every_check_of_every_site(verified):
+    for site in ("shop", "blog", "api"):
+        for check in ("mount", "static", "media", "listing", "daemon", "cookies", "exposed"):
+            _ok(verified, site, check)
+    for site in ("shop", "api"):
+        _ok(verified, site, "colors")
+    assert ("blog", "colors") not in verified  # restart mode: one daemon group
 
 
 def test_worker_is_the_only_mpm(host):
@@ -30,8 +60,11 @@ def test_sites_at_root_and_sub_url(host):
     assert alias["site"] == "shop"
 
 
-def test_static_under_the_mount_is_served_by_apache(host):
-    # DEBUG is off: Django itself would answer 404 for static files.
+def test_static_under_the_mount_is_served_by_apache(host, verified):
+    # verify_sites wrote a marker file in each static/media dir and got it back from Apache, not from Django.
+    for site, url in (("shop", "/static/"), ("blog", "/blog/static/")):
+        assert "GET %smodwsgi-verify-" % url in _ok(verified, site, "static") and "served by Apache" in _ok(verified, site, "static")
+        assert "is not listed" in _ok(verified, site, "listing")
     for vhost, path in (("www.test", "/static/probe/style.css"), ("www.test", "/blog/static/probe/style.css")):
         status, headers, body = http(host, path, vhost=vhost)
         assert status == 200, path
@@ -41,16 +74,11 @@ def test_static_under_the_mount_is_served_by_apache(host):
         assert "cookie" not in headers.get("vary", "").lower()
 
 
-def test_processes_threads_and_users(host):
+def test_processes_threads_and_users(host, verified):
     shop = http_json(host, "/", vhost="www.test")
     assert shop["user"] == "shop" and shop["wsgi_multiprocess"] is True and shop["wsgi_multithread"] is True
-    for color in ("blue", "green"):
-        pids = registered_pids(host, "shop", color)
-        assert len(pids) == 2, (color, pids)
-        for pid in pids:
-            status = host.file("/proc/%d/status" % pid).content_string
-            assert re.search(r"^Uid:\s+%s\b" % host.user("shop").uid, status, re.M)
-            assert int(re.search(r"^Threads:\s+(\d+)", status, re.M).group(1)) >= 5
+    # Registered daemons alive with mod_wsgi's title, as uid/gid shop, with >= 5 threads each (verify_sites' daemon check).
+    assert _ok(verified, "shop", "daemon") == "shop_blue 2 x shop (threads=5), shop_green 2 x shop (threads=5)"
     blog = http_json(host, "/blog/", vhost="www.test")
     assert blog["user"] == "blog"
     assert blog["mod_wsgi_process_group"] == "blog"
@@ -59,6 +87,7 @@ def test_processes_threads_and_users(host):
     expected = min(int(host.run("nproc").stdout), 8)
     assert blog["wsgi_multiprocess"] is (expected > 1)
     assert len(registered_pids(host, "blog")) == expected
+    assert _ok(verified, "blog", "daemon") == "blog %d x blog (threads=4)" % expected
 
 
 def _cookie_jar(host, name):
@@ -69,6 +98,14 @@ def _cookie_jar(host, name):
 
 def _count(host, path, jar):
     return http_json(host, path, vhost="www.test", cookies=jar)["count"]
+
+
+def test_cookies_carry_the_site_names_and_mount_paths(verified):
+    shop, blog = _ok(verified, "shop", "cookies"), _ok(verified, "blog", "cookies")
+    for name in ("shop_sessionid (path /,", "shop_csrftoken (path /,", "shop_messages (path /,"):
+        assert name in shop, shop
+    for name in ("blog_sessionid (path /blog,", "blog_csrftoken (path /blog,", "blog_messages (path /blog,"):
+        assert name in blog, blog
 
 
 def test_sessions_of_two_sites_on_one_host_are_independent(host):

@@ -20,7 +20,7 @@ def make(tmp_path):
               'static/admin/x.css'):
         (root / f).write_text('x')
     os.symlink(str(root / 'releases' / 'abc'), str(root / 'blue'))
-    site = {'paths': paths, 'static': {'dir': str(root / 'static')}, 'media': {'dir': str(root / 'media')}}
+    site = {'paths': paths, 'server_name': 'shop.test', 'static': {'dir': str(root / 'static')}, 'media': {'dir': str(root / 'media')}}
     return site, root
 
 
@@ -53,3 +53,40 @@ def test_nothing_written(tmp_path):
     site, root = make(tmp_path)
     site['paths'] = dict(site['paths'], root=str(tmp_path / 'none'), current=str(tmp_path / 'none' / 'current'))
     assert U.discard(site)['skipped'].startswith('nothing was written')
+
+
+def apache_dirs(tmp_path):
+    logs, conf = tmp_path / 'log', tmp_path / 'apache2'
+    (conf / 'sites-enabled').mkdir(parents=True)
+    logs.mkdir()
+    for name in ('modwsgi-shop.test-error.log', 'modwsgi-shop.test-access.log', 'modwsgi-blog.test-error.log', 'error.log'):
+        (logs / name).write_text('Traceback ...\n')
+    return logs, conf
+
+
+def test_the_vhost_logs_of_a_failed_first_deploy_go_too(tmp_path):
+    site, root = make(tmp_path)
+    logs, conf = apache_dirs(tmp_path)
+    (conf / 'sites-enabled' / 'modwsgi-blog.test.conf').write_text('ErrorLog ${APACHE_LOG_DIR}/modwsgi-blog.test-error.log\n')
+    preview = U.discard(site, check_mode=True, log_dir=str(logs), conf_root=str(conf))
+    assert str(logs / 'modwsgi-shop.test-error.log') in preview['removed'] and (logs / 'modwsgi-shop.test-error.log').exists()
+    result = U.discard(site, log_dir=str(logs), conf_root=str(conf))
+    assert sorted(os.listdir(str(logs))) == ['error.log', 'modwsgi-blog.test-error.log']  # Apache's own, another vhost's
+    assert {str(logs / 'modwsgi-shop.test-error.log'), str(logs / 'modwsgi-shop.test-access.log')} <= set(result['removed'])
+
+
+def test_logs_an_enabled_vhost_still_writes_are_kept(tmp_path):
+    site, root = make(tmp_path)
+    logs, conf = apache_dirs(tmp_path)
+    # Another site of the same server name is live: Apache has these files open.
+    (conf / 'sites-enabled' / 'modwsgi-shop.test.conf').write_text('    ErrorLog ${APACHE_LOG_DIR}/modwsgi-shop.test-error.log\n')
+    result = U.discard(site, log_dir=str(logs), conf_root=str(conf))
+    assert (logs / 'modwsgi-shop.test-error.log').exists() and (logs / 'modwsgi-shop.test-access.log').exists()
+    assert str(logs / 'modwsgi-shop.test-error.log') in result['kept'] and not os.path.exists(str(root / 'conf'))
+
+
+def test_without_log_dir_the_logs_stay(tmp_path):
+    site, root = make(tmp_path)
+    logs, dummy = apache_dirs(tmp_path)
+    U.discard(site)
+    assert (logs / 'modwsgi-shop.test-error.log').exists()

@@ -12,6 +12,7 @@ deployed under several site names:
 - PROBE_RELEASE          release label echoed by the views
 - PROBE_SITE             site label echoed by the views
 - PROBE_ALLOW_FILE_PROBE "1" enables /whoami-files/
+- PROBE_LOGGING          "0": no LOGGING setting (Django's default logging)
 
 FORCE_SCRIPT_NAME is deliberately not set: the mount comes from the
 WSGI SCRIPT_NAME.
@@ -137,8 +138,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Under mod_wsgi, stderr ends up in the Apache error log.
-LOGGING = {
+# Under mod_wsgi, stderr ends up in the Apache error log. PROBE_LOGGING=0 leaves LOGGING unset,
+# like a project that keeps Django's default logging (500 tracebacks to mail_admins only).
+_LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
@@ -162,3 +164,5 @@ LOGGING = {
         "django": {"handlers": ["stderr"], "propagate": False},
     },
 }
+if os.environ.get("PROBE_LOGGING", "1") != "0":
+    LOGGING = _LOGGING
