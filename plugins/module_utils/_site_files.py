@@ -61,7 +61,9 @@ def layout_entries(sites, rendered, apache_group):
 def site_json(site, secrets):
     """Text of conf/site.json: the environment (env, then secrets over it) and the effective settings."""
     environ = dict(site.get('env') or {})
-    environ.update(secrets or {})
+    # Secrets come from the raw inventory: a number there (validate_sites accepts int and float) is the text
+    # the application reads, as env values already are after validation.
+    environ.update((key, value if isinstance(value, str) else str(value)) for key, value in (secrets or {}).items())
     data = {'environ': environ, 'settings': site.get('effective_settings') or {}}
     return json.dumps(data, indent=4, sort_keys=True, separators=(',', ': ')) + '\n'
 

@@ -61,6 +61,13 @@ def test_site_json_has_env_and_secrets_and_matches_to_nice_json():
     assert entry['content'] == to_nice_json(data, sort_keys=True) + '\n'
 
 
+def test_site_json_numbers_in_env_and_secrets_are_text():
+    # The application's os.environ holds strings only: 1234 in the inventory arrives as "1234".
+    sites, raw = normalized(env={'A': 7}, secrets={'PIN': 1234, 'RATIO': 1.5, 'KEY': 'x' * 50})
+    [entry] = S.json_entries(sites, raw)
+    assert json.loads(entry['content'])['environ'] == {'A': '7', 'PIN': '1234', 'RATIO': '1.5', 'KEY': 'x' * 50}
+
+
 def test_site_json_without_secrets():
     sites, _raw = normalized()
     [entry] = S.json_entries(sites, [])
