@@ -25,6 +25,8 @@ description:
   - C(embedded) sites repoint C(current) and report C(reload_required) (embedded code needs a graceful
     reload of Apache).
   - With I(rollback=true) a bluegreen site flips back to the other color after a health check of it.
+extends_documentation_fragment:
+  - modwsgi.django.attributes
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -102,9 +104,6 @@ attributes:
       - It follows the same decision as a real run, from the color links, C(<root>/current) and the map, and
         returns what a real run returns when its health checks pass (RV(live), RV(previous), RV(release),
         RV(first), RV(reload_required)); a rollback without a previous release fails as a real run would.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 """
 
 EXAMPLES = r"""

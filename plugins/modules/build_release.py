@@ -28,6 +28,7 @@ description:
     O(snapshot) shows the file there already has that checksum.
 extends_documentation_fragment:
   - modwsgi.django.snapshot
+  - modwsgi.django.attributes
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -123,9 +124,6 @@ attributes:
   check_mode:
     support: full
     description: Reports that the release would be built (and whether its tarball would be copied); builds nothing.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 notes:
   - The module runs as root; the management steps run as the site's user through C(setpriv).
 seealso:

@@ -24,6 +24,8 @@ description:
   - A site with a C(current) link is never touched (RV(skipped) says why).
   - The C(django_site) role runs it when the first build of a site fails, so a failed first deploy leaves no
     half-built site, and no secrets, behind.
+extends_documentation_fragment:
+  - modwsgi.django.attributes
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -42,9 +44,6 @@ attributes:
   check_mode:
     support: full
     description: Lists what would be removed.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 """
 
 EXAMPLES = r"""

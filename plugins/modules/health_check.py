@@ -17,6 +17,8 @@ description:
   - The C(django_site) role runs it for every site after a graceful reload of Apache, which restarts every
     daemon, in one step whatever the number of sites.
   - Fails listing every site that did not answer, with what it answered last.
+extends_documentation_fragment:
+  - modwsgi.django.attributes
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -62,9 +64,6 @@ attributes:
   check_mode:
     support: full
     description: Only sends GET requests; it runs in check mode too.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 """
 
 EXAMPLES = r"""

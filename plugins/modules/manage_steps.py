@@ -23,6 +23,8 @@ description:
     C(compilemessages)). Both are sealed again before C(check --deploy) and on failure.
   - Findings of C(check --deploy) are returned in RV(findings); they fail the task only with
     O(check_deploy_fatal).
+extends_documentation_fragment:
+  - modwsgi.django.attributes
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -54,9 +56,6 @@ attributes:
   check_mode:
     support: full
     description: Reports the steps that would run, runs none.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 """
 
 EXAMPLES = r"""

@@ -15,6 +15,9 @@ description:
     built for, taken from the module binary itself (the C(libpython) it links).
   - Site virtualenvs must use that same Python; the C(validate_sites) module checks it (rule
     C(python-abi)).
+extends_documentation_fragment:
+  - modwsgi.django.attributes
+  - modwsgi.django.attributes.read_only
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -22,13 +25,6 @@ options:
     description: Path of the mod_wsgi module file.
     type: path
     default: /usr/lib/apache2/modules/mod_wsgi.so
-attributes:
-  check_mode:
-    support: full
-    description: Read-only.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 """
 
 EXAMPLES = r"""

@@ -19,6 +19,8 @@ description:
     would. The C(django_site) role compares it with the releases already on the target to skip
     every site whose code did not change.
   - Writes only under I(dest); reports C(changed=false).
+extends_documentation_fragment:
+  - modwsgi.django.attributes
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -46,9 +48,6 @@ attributes:
   check_mode:
     support: full
     description: Packs in check mode too (it writes only under I(dest)), so that check mode sees the real release ids.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 """
 
 EXAMPLES = r"""

@@ -22,6 +22,7 @@ author:
   - modwsgi.django maintainers (@modwsgi)
 extends_documentation_fragment:
   - modwsgi.django.snapshot
+  - modwsgi.django.attributes
 options:
   roots:
     description: Site root directories (C(paths.root) of the normalized sites of C(validate_sites)).
@@ -36,9 +37,6 @@ attributes:
   check_mode:
     support: full
     description: Reports what would be removed.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 """
 
 EXAMPLES = r"""

@@ -29,6 +29,8 @@ author:
   - modwsgi.django maintainers (@modwsgi)
 extends_documentation_fragment:
   - modwsgi.django.snapshot
+  - modwsgi.django.attributes
+  - modwsgi.django.attributes.read_only
 options:
   sites:
     description: Normalized sites, as the C(validate_sites) module returns them in C(sites).
@@ -51,13 +53,6 @@ options:
     description: Extra C(pip install) arguments of the role (C(django_site_pip_extra_args)); part of the virtualenv name.
     type: str
     default: ""
-attributes:
-  check_mode:
-    support: full
-    description: Read-only.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 """
 
 EXAMPLES = r"""

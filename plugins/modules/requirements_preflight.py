@@ -22,6 +22,8 @@ description:
   - A closure that resolved is remembered in O(cache_dir) under the fingerprint of the closure, the pip extra
     arguments and the Python version; a rerun with the same requirements costs nothing.
   - Sites whose code is fetched on the host (git, C(remote=true)) or archives are C(skipped).
+extends_documentation_fragment:
+  - modwsgi.django.attributes
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -45,9 +47,6 @@ attributes:
   check_mode:
     support: full
     description: Read-only; it runs in check mode too.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 """
 
 EXAMPLES = r"""

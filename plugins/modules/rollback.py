@@ -20,6 +20,8 @@ description:
     answer from its previous release without a pinned color; otherwise the map is put back whole.
   - The playbook M(modwsgi.django.rollback) runs this module alone; C(ansible-playbook modwsgi.django.deploy -e
     django_site_rollback=true) does the same after validating the whole inventory.
+extends_documentation_fragment:
+  - modwsgi.django.attributes
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -43,9 +45,6 @@ attributes:
   check_mode:
     support: full
     description: Says which sites would flip to which release; checks and flips nothing.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 seealso:
   - module: modwsgi.django.activate_release
 """

@@ -22,6 +22,8 @@ description:
     first (for example C(No matching distribution found for Django==6.0), with the versions ignored for
     needing another Python).
   - Includes outside the release directory are refused (pip runs as root).
+extends_documentation_fragment:
+  - modwsgi.django.attributes
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -46,9 +48,6 @@ attributes:
   check_mode:
     support: full
     description: Reports whether the virtualenv would be built or linked; builds nothing.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 """
 
 EXAMPLES = r"""
