@@ -13,5 +13,6 @@ urlpatterns = [
     path("fail/", views.fail, name="fail"),
     path("whoami-files/", views.whoami_files, name="whoami_files"),
     path("minimal/", views.minimal, name="minimal"),
+    path("page/", views.page, name="page"),
     path("messages/", views.message_box, name="message_box"),
 ]
