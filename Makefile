@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 S ?=
 
-.PHONY: help venv bootstrap test lint sanity unit docs molecule demo demo-clean bench bench-noop build
+.PHONY: help venv bootstrap test lint sanity unit docs molecule demo demo-clean bench bench-noop bench-speed build
 
 help:
 	@echo "make venv|bootstrap       set up .venv (bootstrap: also Docker and the test images)"
@@ -16,6 +16,7 @@ help:
 	@echo "make demo | demo-clean    run / remove the demo (scripts/demo.sh)"
 	@echo "make bench                benchmarks (scripts/bench.sh)"
 	@echo "make bench-noop           no-op at 50 sites, before vs after a refactor (args: MODWSGI_BENCH_NOOP_ARGS)"
+	@echo "make bench-speed          deploy speed, before vs after (args: MODWSGI_BENCH_SPEED_ARGS)"
 	@echo "make build                build the collection tarball and prove it installs"
 
 venv:
@@ -47,6 +48,9 @@ bench:
 
 bench-noop:
 	scripts/bench.sh noop
+
+bench-speed:
+	scripts/bench.sh speed
 
 build: venv
 	rm -rf .cache/build && mkdir -p .cache/build

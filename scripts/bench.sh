@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: the serve and converge benchmarks (issue 7), results in bench/results/<date>-*.
 #
-#   scripts/bench.sh [serve|converge|reload|validate|noop]...   default: serve converge reload
+#   scripts/bench.sh [serve|converge|reload|validate|noop|speed]...   default: serve converge reload speed
 #
 #   serve     bench/serve.py: the collection's default site vs nginx -> gunicorn gthread, bare
 #             gunicorn gthread and mod_wsgi-express, a trivial and a realistic view, c16 and c64,
@@ -14,6 +14,9 @@
 #   validate  bench/validate_sites_bench.py (validate_sites rules at 1/50/500 sites, seconds)
 #   noop      bench/noop_compare.py: a no-op converge at 50 sites, BEFORE (a git ref) vs AFTER (HEAD),
 #             interleaved in one run (~20 min); refs in MODWSGI_BENCH_NOOP_ARGS ("--before REF")
+#   speed     bench/speed.py: deploy speed before (a git ref) vs after (HEAD), interleaved rounds: no-op at 1 and
+#             50 sites, seconds until new code is served, until old code is served after a rollback, first
+#             converge against the provisioning floor (~40 min); args in MODWSGI_BENCH_SPEED_ARGS
 #
 # Runs scripts/bootstrap.sh first (venv, Docker, base images), installs bench/requirements.txt
 # (matplotlib, for the PNG; the benchmarks run without it). Containers are named modwsgi-bench-*
@@ -24,12 +27,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(serve converge reload)
+[ ${#suites[@]} -gt 0 ] || suites=(serve converge reload speed)
 for suite in "${suites[@]}"; do
   case $suite in
-    serve | converge | reload | validate | noop) ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
-    *) echo "bench.sh: unknown suite '$suite' (serve, converge, reload, validate, noop)" >&2; exit 2 ;;
+    serve | converge | reload | validate | noop | speed) ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown suite '$suite' (serve, converge, reload, validate, noop, speed)" >&2; exit 2 ;;
   esac
 done
 
@@ -53,6 +56,7 @@ mkdir -p bench/tmp bench/results
 read -r -a serve_args <<<"${MODWSGI_BENCH_SERVE_ARGS:-}"
 read -r -a converge_args <<<"${MODWSGI_BENCH_CONVERGE_ARGS:-}"
 read -r -a noop_args <<<"${MODWSGI_BENCH_NOOP_ARGS:-}"
+read -r -a speed_args <<<"${MODWSGI_BENCH_SPEED_ARGS:-}"
 status=0
 for suite in "${suites[@]}"; do
   t0=$(date +%s)
@@ -63,6 +67,7 @@ for suite in "${suites[@]}"; do
     reload) python bench/reload.py --append || status=1 ;;
     validate) python bench/validate_sites_bench.py || status=1 ;;
     noop) python bench/noop_compare.py "${noop_args[@]}" || status=1 ;;
+    speed) python bench/speed.py "${speed_args[@]}" || status=1 ;;
   esac
   echo "bench: $suite took $(( $(date +%s) - t0 )) s"
 done

@@ -11,8 +11,8 @@ version_added: 0.1.0
 description:
   - Given the host whose deploy failed, says which hosts already serve the new release (they finished the
     play in an earlier batch), that the failed host keeps its live release (a bluegreen site flips only after
-    a healthy check), which hosts were not touched, and the C(--limit ... -e django_site_rollback=true)
-    command that rolls the finished hosts back.
+    a healthy check), which hosts were not touched, and the C(ansible-playbook modwsgi.django.rollback --limit ...)
+    command that rolls the finished hosts back (the fast path, one module run per host).
   - Used by the rescue of the C(modwsgi.django.deploy) playbook.
 author:
   - modwsgi.django maintainers (@modwsgi)

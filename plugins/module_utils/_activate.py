@@ -22,8 +22,9 @@ import re
 import signal
 import time
 
-from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write, readlink
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write
 from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS, CURRENT, RUN
+from ansible_collections.modwsgi.django.plugins.module_utils._view import LOCAL
 
 
 class ActivationError(Exception):
@@ -34,17 +35,19 @@ def other(color):
     return "green" if color == "blue" else "blue"
 
 
-def read_map(path):
+def parse_map(text):
+    """``{site: color}`` of the RewriteMap text (comments and other lines ignored)."""
     colors = {}
-    try:
-        with open(path) as handle:
-            for line in handle:
-                parts = line.split()
-                if len(parts) == 2 and parts[1] in COLORS:
-                    colors[parts[0]] = parts[1]
-    except FileNotFoundError:
-        pass
+    for line in (text or '').splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] in COLORS:
+            colors[parts[0]] = parts[1]
     return colors
+
+
+def read_map(path, view=LOCAL):
+    data = view.read(path)
+    return parse_map(data.decode('utf-8', 'replace') if data is not None else '')
 
 
 def write_map(path, colors):
@@ -170,7 +173,21 @@ def warm(probe, params, color, count):
         thread.join(timeout=30)
 
 
-def plan(site, rollback=False):
+def verify_live(probe, site, colors, previous, release_id, sleep=time.sleep, tries=20, delay=0.1):
+    """After the map names the new color: the site, asked as any client asks it (no color pinned), must
+    answer from ``release_id``. Otherwise the map is put back to ``previous`` (still running) and the
+    switch fails: new requests never stay on a color that does not serve."""
+    params = dict(site["health"], retries=tries, delay=delay)
+    try:
+        health(probe, params, None, release_id, sleep)
+    except ActivationError as exc:
+        colors[site["name"]] = previous
+        write_map(site["map_path"], colors)
+        raise ActivationError("the map named the new color but the site did not answer from release %s (%s); "
+                              "the map was put back to %s" % (release_id, exc, previous))
+
+
+def plan(site, rollback=False, view=LOCAL):
     """What ``activate(site, rollback=rollback)`` will do, read from the links and the map alone.
 
     Changes nothing and probes nothing; ``activate`` follows the plan it gets from here, and check
@@ -185,6 +202,7 @@ def plan(site, rollback=False):
     group and health-check, for a restart site that had a release before). Bluegreen plans also
     carry ``colors`` (the map as read), ``live`` and ``idle``.
 
+    ``view`` (``_view``) is what the links and the map are read from: the host, or a snapshot of it.
     Raises ActivationError when there is nothing to activate.
     """
     root = site["root"]
@@ -197,23 +215,23 @@ def plan(site, rollback=False):
         raise ActivationError("no release to activate (release_dir is required unless a bluegreen site rolls back)")
 
     if bluegreen:
-        colors = read_map(site["map_path"])
+        colors = read_map(site["map_path"], view)
         live = colors.get(site["name"], "blue")
         idle = other(live)
         step = {"result": result, "colors": colors, "live": live, "idle": idle}
         if rollback:
-            target = readlink(os.path.join(root, idle))
+            target = view.readlink(os.path.join(root, idle))
             if target is None:
                 raise ActivationError("no previous release on color %s to roll back to" % idle)
-            result.update(changed=True, live=idle, previous=live, release=target)
+            result.update(changed=True, live=idle, previous=live, release=target, checked=True)
             step.update(action="rollback", target=target)
             return step
-        live_target = readlink(os.path.join(root, live))
+        live_target = view.readlink(os.path.join(root, live))
         if live_target == release and not force:
             # First deploy through the role (it links both colors before Apache starts them): the
             # live color is recorded explicitly instead of relying on the map's default.
             repair_map = site["name"] not in colors
-            repair_current = readlink(current) != release
+            repair_current = view.readlink(current) != release
             result.update(changed=repair_map or repair_current, live=live, release=release)
             step.update(action="none", write_map=repair_map, link_current=repair_current)
             return step
@@ -221,19 +239,19 @@ def plan(site, rollback=False):
             result.update(changed=True, live="blue", release=release, first=True)
             step.update(action="first")
             return step
-        result.update(changed=True, live=idle, previous=live, release=release)
-        step.update(action="switch", restart_idle=force or readlink(os.path.join(root, idle)) != release)
+        result.update(changed=True, live=idle, previous=live, release=release, checked=True)
+        step.update(action="switch", restart_idle=force or view.readlink(os.path.join(root, idle)) != release)
         return step
 
-    previous = readlink(current)
+    previous = view.readlink(current)
     if previous == release and not (force and previous is not None):
         result.update(release=release)
         return {"result": result, "action": "none"}
-    result.update(changed=True, release=release, previous=previous)
+    restart = site["mode"] == "restart" and previous is not None
+    result.update(changed=True, release=release, previous=previous, checked=restart)
     if site["mode"] == "embedded":
         result["reload_required"] = previous is not None
-    return {"result": result, "action": "relink", "previous": previous,
-            "restart": site["mode"] == "restart" and previous is not None}
+    return {"result": result, "action": "relink", "previous": previous, "restart": restart}
 
 
 def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
@@ -258,6 +276,7 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
             health(probe, site["health"], idle, os.path.basename(target), sleep)
             colors[site["name"]] = idle
             write_map(site["map_path"], colors)
+            verify_live(probe, site, colors, step["live"], os.path.basename(target), sleep)
             atomic_symlink(target, current)
         elif action == "none":
             if step["write_map"]:
@@ -280,6 +299,7 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
             warm(probe, site["health"], idle, max(4, 3 * len(procs.pids("%s_%s" % (site["name"], idle)))))
             colors[site["name"]] = idle
             write_map(site["map_path"], colors)
+            verify_live(probe, site, colors, step["live"], release_id, sleep)
             atomic_symlink(release, current)
         return result
 
@@ -371,3 +391,34 @@ def check_all(sites, params, probe=None, sleep=time.sleep, workers=8):
     for thread in threads:
         thread.join()
     return ok, failed
+
+
+def rollback_all(sites, probe, map_path, sleep=time.sleep):
+    """Flip every bluegreen site of ``sites`` back to its other color, all or none.
+
+    Each site's previous color is health-checked first (pinned, it must answer from the release its link
+    points at); when one fails nothing is flipped. Then one write of the map flips them all, and each must
+    answer from its previous release without a pinned color (otherwise the map is put back whole). Each
+    site: name, root, health (path, host, port, scheme, retries, delay). Returns {name: result}.
+    """
+    colors = read_map(map_path)
+    steps = []
+    for site in sites:
+        step = plan(dict(site, mode="bluegreen", release_dir=None, map_path=map_path), rollback=True)
+        health(probe, site["health"], step["idle"], os.path.basename(step["target"]), sleep)
+        steps.append((site, step))
+    before = dict(colors)
+    for site, step in steps:
+        colors[site["name"]] = step["idle"]
+    write_map(map_path, colors)
+    try:
+        for site, step in steps:
+            health(probe, dict(site["health"], retries=20, delay=0.1), None, os.path.basename(step["target"]), sleep)
+    except ActivationError as exc:
+        write_map(map_path, before)
+        raise ActivationError("after the flip, a site did not answer from its previous release (%s); the map was put back" % exc)
+    results = {}
+    for site, step in steps:
+        atomic_symlink(step["target"], os.path.join(site["root"], CURRENT))
+        results[site["name"]] = step["result"]
+    return results

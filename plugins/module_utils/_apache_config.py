@@ -60,6 +60,10 @@ class LocalFS:
     def readlink(self, path):
         return readlink(path)
 
+    def is_file(self, path):
+        """A file is there (links followed): what an ``*-available`` entry must be to be enabled."""
+        return os.path.isfile(path)
+
     def exists(self, path):
         return os.path.lexists(path)
 
@@ -79,6 +83,7 @@ class Transaction:
         self.changed_paths = []
         self.restart_required = False
         self.diff = []
+        self._written = set()    # files this transaction writes (in check mode only planned)
 
     # -- planning helpers -------------------------------------------------
     def _available(self, kind, name, ext):
@@ -129,6 +134,7 @@ class Transaction:
             "after": data.decode("utf-8", "replace"),
         })
         self.changed_paths.append(path)
+        self._written.add(path)
         if not check_mode:
             self._save_file(path)
             self.fs.write(path, data, want_mode)
@@ -153,7 +159,7 @@ class Transaction:
             dst = self._enabled(kind, name, ext)
             present = self.fs.exists(dst)
             if enable:
-                if self.fs.read(src) is None:
+                if src not in self._written and not self.fs.is_file(src):
                     if ext == ".conf" and kind == "mods":
                         continue
                     raise ConfigError("cannot enable %s '%s': %s does not exist" % (kind, name, src))

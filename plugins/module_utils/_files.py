@@ -23,12 +23,11 @@ Semantics follow the builtin modules they replace:
 
 from __future__ import annotations
 
-import grp
 import os
-import pwd
 import stat
 
-from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write, parse_mode, read_bytes, readlink
+from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write, parse_mode
+from ansible_collections.modwsgi.django.plugins.module_utils._view import LOCAL, ContentNotObserved
 
 
 class FileBatchError(Exception):
@@ -38,16 +37,16 @@ class FileBatchError(Exception):
 STATES = ('directory', 'file', 'link')
 
 
-def _account_id(kind, name, check_mode):
+def _account_id(kind, name, check_mode, view):
     """uid (kind 'user') or gid (kind 'group') of ``name``; None when not given."""
     if name is None:
         return None
-    try:
-        return pwd.getpwnam(name).pw_uid if kind == 'user' else grp.getgrnam(name).gr_gid
-    except KeyError:
+    found = view.uid(name) if kind == 'user' else view.gid(name)
+    if found is None:
         if check_mode:
             return -2  # created by an earlier task of the same run: report a change
         raise FileBatchError('no such %s: %s' % (kind, name))
+    return found
 
 
 def _mode(value, path):
@@ -79,11 +78,10 @@ def _fix_attrs(path, st, uid, gid, mode, check_mode):
     return True
 
 
-def _directory(entry, uid, gid, mode, check_mode):
+def _directory(entry, uid, gid, mode, check_mode, view):
     path = entry['path']
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
+    st = view.stat(path)
+    if st is None:
         if not check_mode:
             os.makedirs(path, exist_ok=True)
             _set_attrs(path, uid, gid, 0o755 if mode is None else mode)
@@ -93,13 +91,10 @@ def _directory(entry, uid, gid, mode, check_mode):
     return _fix_attrs(path, st, uid, gid, mode, check_mode)
 
 
-def _file(entry, uid, gid, mode, check_mode, diffs):
+def _file(entry, uid, gid, mode, check_mode, diffs, view):
     path = entry['path']
     content = entry.get('content')
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        st = None
+    st = view.lstat(path)
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise FileBatchError('%s is a directory, a file was wanted' % path)
     if content is None:
@@ -114,10 +109,14 @@ def _file(entry, uid, gid, mode, check_mode, diffs):
         return _fix_attrs(path, st, uid, gid, mode, check_mode)
 
     data = content.encode('utf-8') if isinstance(content, str) else bytes(content)
-    before = None if (st is None or stat.S_ISLNK(st.st_mode)) else read_bytes(path)
-    if before == data:
+    regular = st is not None and stat.S_ISREG(st.st_mode)
+    if regular and view.same_content(path, data):
         return _fix_attrs(path, st, uid, gid, mode, check_mode)
     if diffs is not None and not entry.get('no_diff'):
+        try:
+            before = view.read(path) if regular else None
+        except ContentNotObserved:
+            before = None
         diffs.append({'before_header': path, 'after_header': path,
                       'before': '' if before is None else before.decode('utf-8', 'replace'),
                       'after': data.decode('utf-8', 'replace')})
@@ -128,14 +127,15 @@ def _file(entry, uid, gid, mode, check_mode, diffs):
     return True
 
 
-def _link(entry, check_mode):
+def _link(entry, check_mode, view):
     path, src = entry['path'], entry.get('src')
     if not src:
         raise FileBatchError('%s: a link needs src' % path)
-    if readlink(path) == src:
+    if view.readlink(path) == src:
         return False
-    if os.path.lexists(path):
-        if os.path.isdir(path) and not os.path.islink(path):
+    st = view.lstat(path)
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
             raise FileBatchError('%s is a directory, a link was wanted' % path)
         if not entry.get('force', True):
             return False
@@ -144,13 +144,18 @@ def _link(entry, check_mode):
     return True
 
 
-def ensure(entries, check_mode=False, want_diff=False):
+def ensure(entries, check_mode=False, want_diff=False, view=LOCAL):
     """Bring every entry to its state. Returns (changed_paths, changed_tags, diffs).
 
     Entries are processed in order, so a directory listed before the files in it is created first.
     The first entry that cannot be handled raises FileBatchError naming its path; entries before it
     stay done (each one is atomic on its own, like a sequence of file tasks).
+
+    ``view`` is what is read (``_view``): the real file system, or, in check mode only, a snapshot
+    of the host (then the result is what the module would report on the host).
     """
+    if view.snapshot and not check_mode:
+        raise ValueError('a snapshot can only be planned from (check_mode=True)')
     changed_paths, tags, diffs = [], [], ([] if want_diff else None)
     for entry in entries:
         state = entry.get('state', 'file')
@@ -160,15 +165,15 @@ def ensure(entries, check_mode=False, want_diff=False):
         if not path or not os.path.isabs(path):
             raise FileBatchError('path must be absolute: %r' % (path,))
         if state == 'link':
-            changed = _link(entry, check_mode)
+            changed = _link(entry, check_mode, view)
         else:
-            uid = _account_id('user', entry.get('owner'), check_mode)
-            gid = _account_id('group', entry.get('group'), check_mode)
+            uid = _account_id('user', entry.get('owner'), check_mode, view)
+            gid = _account_id('group', entry.get('group'), check_mode, view)
             mode = _mode(entry.get('mode'), path)
             if state == 'directory':
-                changed = _directory(entry, uid, gid, mode, check_mode)
+                changed = _directory(entry, uid, gid, mode, check_mode, view)
             else:
-                changed = _file(entry, uid, gid, mode, check_mode, diffs)
+                changed = _file(entry, uid, gid, mode, check_mode, diffs, view)
         if changed:
             changed_paths.append(path)
             if entry.get('tag') and entry['tag'] not in tags:

@@ -20,8 +20,10 @@ no write bit for group and others) before ``check --deploy`` and whatever happen
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import time
 from functools import partial
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import touch as fs_touch
@@ -133,6 +135,12 @@ def command(site, release_dir, argv):
              site['paths']['manage'], '--code', release_dir] + list(argv))
 
 
+def per_process(site, release_dir, run):
+    """A step runner that starts one ``bin/manage`` process per step: ``run(argv) -> (rc, out, err)``
+    runs a whole command line (``AnsibleModule.run_command``)."""
+    return lambda argv: run(command(site, release_dir, argv))
+
+
 def findings(output):
     """The lines of ``check --deploy`` output from its WARNINGS:/ERRORS: header on (empty when clean)."""
     lines = (output or '').splitlines()
@@ -142,10 +150,98 @@ def findings(output):
     return []
 
 
+STEPS_FLAG = '--modwsgi-steps'   # the boot module's protocol: one Django process runs the steps it is sent
+STEP_MARK = b'\x00modwsgi-step '
+STEP_TIMEOUT = 3600              # seconds one management step may take
+START_TIMEOUT = 120              # seconds until the Django process is ready for its first step
+
+
+class StepProcess:
+    """One Django process of the site user that runs management steps one at a time, so that Django starts
+    once for all the steps of a release: ``bin/manage --code <release> --modwsgi-steps <socket>``.
+
+    ``start(argv) -> (rc, out, err)`` runs that command to its end (``AnsibleModule.run_command``); it runs
+    in a thread while this side, root, talks to the process over a Unix socket only it and the site user
+    can reach: a request is a JSON line (``{"argv": [...]}``), the answer a line starting with
+    :data:`STEP_MARK` and holding ``{"rc", "output"}``. Between two steps the process waits for the next
+    request while this side seals or unseals the release.
+    """
+
+    def __init__(self, argv, start, uid, timeout=STEP_TIMEOUT):
+        import socket
+        import tempfile
+        import threading
+
+        self.timeout = timeout
+        self.directory = tempfile.mkdtemp(prefix='modwsgi-steps-')
+        os.chmod(self.directory, 0o711)
+        path = os.path.join(self.directory, 'socket')
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        os.chmod(path, 0o600)
+        os.chown(path, uid, -1)
+        self.server.listen(1)
+        self.ended = {}
+
+        def run():
+            try:
+                self.ended['result'] = start(list(argv) + [path])
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                self.ended['result'] = (1, '', 'cannot run %s: %s' % (' '.join(argv), exc))
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        self.channel = None
+        deadline = time.monotonic() + START_TIMEOUT
+        self.server.settimeout(0.2)
+        while self.channel is None and time.monotonic() < deadline and 'result' not in self.ended:
+            try:
+                connection, _address = self.server.accept()
+            except socket.timeout:
+                continue
+            connection.settimeout(timeout)
+            self.channel = connection.makefile('rwb')
+
+    def _gone(self, what):
+        self.thread.join(5)
+        rc, out, err = self.ended.get('result') or (1, '', '')
+        text = ((err or '') + ('\n' if err and out else '') + (out or '')).strip()
+        return (rc or 1), (text + '\n' if text else '') + what + (' (exit code %s)' % rc if 'result' in self.ended else ''), ''
+
+    def step(self, argv):
+        """(rc, output, '') of one management command."""
+        if self.channel is None:
+            return self._gone('the management process did not start')
+        try:
+            self.channel.write((json.dumps({'argv': list(argv)}) + '\n').encode('utf-8'))
+            self.channel.flush()
+            line = self.channel.readline()
+        except OSError as exc:
+            return self._gone('the management process did not answer: %s' % exc)
+        if not line.startswith(STEP_MARK):
+            return self._gone('the management process ended before answering')
+        answer = json.loads(line[len(STEP_MARK):].decode('utf-8', 'replace'))
+        return int(answer.get('rc', 1)), answer.get('output') or '', ''
+
+    def close(self):
+        import shutil
+
+        for handle in (self.channel, self.server):
+            try:
+                if handle is not None:
+                    handle.close()
+            except OSError:
+                pass
+        self.thread.join(60)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 def run_steps(site, release_dir, run, ids, steps=None, touch=None):
     """Run the pending steps of one site on ``release_dir``.
 
-    ``run(argv) -> (rc, stdout, stderr)``; ``ids``: {'site_uid', 'site_gid', 'apache_gid'}.
+    ``run(argv) -> (rc, stdout, stderr)`` runs one management command given as its ``manage.py``
+    arguments (:class:`StepProcess`.step, or a process per step around :func:`command`);
+    ``ids``: {'site_uid', 'site_gid', 'apache_gid'}.
     Returns {'ran': [names], 'findings': [check --deploy lines]}; raises StepFailed at the first
     failure. The release and the static dir are sealed on the way out, failed or not.
     """
@@ -161,7 +257,7 @@ def run_steps(site, release_dir, run, ids, steps=None, touch=None):
             elif not step['writes'] and unsealed:
                 seal(site, release_dir, ids['apache_gid'], ids['site_gid'])
                 unsealed = False
-            rc, out, err = run(command(site, release_dir, step['argv']))
+            rc, out, err = run(step['argv'])
             output = ((err or '') + ('\n' if err and out else '') + (out or '')).strip()
             if rc != 0:
                 raise StepFailed(step['name'], rc, output[-OUTPUT_TAIL:])
@@ -173,3 +269,15 @@ def run_steps(site, release_dir, run, ids, steps=None, touch=None):
         if unsealed:
             seal(site, release_dir, ids['apache_gid'], ids['site_gid'])
     return {'ran': ran, 'findings': found}
+
+
+def failure_message(site, exc, release_id):
+    """What a failed management step says: the site, the step by its name, the exit code, its output's tail."""
+    return ("site '%s', step '%s' failed on release %s (exit code %s). Nothing was activated: the live release keeps "
+            "serving and the other sites are untouched. Output (last lines): %s" % (site.get('name', '?'), exc.step, release_id, exc.rc, exc.output))
+
+
+def findings_message(site, release_id, found):
+    """What ``check --deploy`` findings say when they are fatal (``check_deploy_fatal``)."""
+    return ("site '%s', step 'check --deploy' reported findings on release %s (django_site_check_deploy_fatal is true): %s"
+            % (site.get('name', '?'), release_id, ' | '.join(found)))

@@ -21,7 +21,7 @@ import shlex
 import shutil
 import tempfile
 
-from ansible_collections.modwsgi.django.plugins.module_utils._release import ClosureError, fingerprint, requirements_closure
+from ansible_collections.modwsgi.django.plugins.module_utils._requirements import ClosureError, fingerprint, requirements_closure
 from ansible_collections.modwsgi.django.plugins.module_utils._venv import decisive
 
 NEWER_PYTHON = '3.13'

@@ -20,42 +20,39 @@ import os
 import shutil
 
 from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import LIVE_LINKS, PARTIAL_SUFFIX, RELEASES, VENV_LINK, VENVS
+from ansible_collections.modwsgi.django.plugins.module_utils._view import LOCAL
 
 
-def _candidates(directory):
+def _candidates(directory, view):
     """Names in ``directory`` that prune considers (hidden and ``.partial`` entries never are)."""
-    try:
-        names = os.listdir(directory)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    return [name for name in names if not name.startswith(".") and not name.endswith(PARTIAL_SUFFIX)]
+    return [name for name in view.listdir(directory) if not name.startswith(".") and not name.endswith(PARTIAL_SUFFIX)]
 
 
-def _link_name(path):
+def _link_name(path, view):
     """Base name of the target of the symlink ``path``, or None when it is not a symlink."""
-    try:
-        return os.path.basename(os.readlink(path).rstrip("/"))
-    except OSError:
-        return None
+    target = view.readlink(path)
+    return None if target is None else os.path.basename(target.rstrip("/"))
 
 
-def plan(root, keep):
-    """What prune would remove under ``root``: ``(releases, venvs)``, two lists of names."""
+def plan(root, keep, view=LOCAL):
+    """What prune would remove under ``root``: ``(releases, venvs)``, two lists of names.
+
+    ``view`` (``_view``): the host's file system, or a snapshot of it.
+    """
     releases_dir = os.path.join(root, RELEASES)
-    if not os.path.isdir(releases_dir):
+    if not view.isdir(releases_dir):
         return [], []
-    live = {_link_name(os.path.join(root, link)) for link in LIVE_LINKS} - {None}
+    live = {_link_name(os.path.join(root, link), view) for link in LIVE_LINKS} - {None}
     dated = []
-    for name in _candidates(releases_dir):
-        try:
-            dated.append((-os.lstat(os.path.join(releases_dir, name)).st_mtime_ns, name))
-        except FileNotFoundError:
-            continue
+    for name in _candidates(releases_dir, view):
+        st = view.lstat(os.path.join(releases_dir, name))
+        if st is not None:
+            dated.append((-st.st_mtime_ns, name))
     newest_first = [name for _mtime, name in sorted(dated)]
     remove_releases = [name for rank, name in enumerate(newest_first, 1) if rank > keep and name not in live]
     remaining = [name for name in newest_first if name not in remove_releases]
-    used = {_link_name(os.path.join(releases_dir, name, VENV_LINK)) for name in remaining} - {None}
-    remove_venvs = sorted(name for name in _candidates(os.path.join(root, VENVS)) if name not in used)
+    used = {_link_name(os.path.join(releases_dir, name, VENV_LINK), view) for name in remaining} - {None}
+    remove_venvs = sorted(name for name in _candidates(os.path.join(root, VENVS), view) if name not in used)
     return remove_releases, remove_venvs
 
 

@@ -86,8 +86,8 @@ def stop_report(host, failed_task, play_hosts, batch, failed_hosts=(), rollback=
     lines.append('%s keeps its live release (a bluegreen site flips only after a healthy check).' % host)
     if before:
         lines.append('Hosts that already serve the new release: %s.' % ', '.join(before))
-        lines.append('To put them back on their previous release: ansible-playbook modwsgi.django.deploy -i %s '
-                     '--limit %s -e django_site_rollback=true' % (inventory, ','.join(before)))
+        lines.append('To put them back on their previous release: ansible-playbook modwsgi.django.rollback -i %s '
+                     '--limit %s' % (inventory, ','.join(before)))
     else:
         lines.append('No host before it was changed.')
     if after:

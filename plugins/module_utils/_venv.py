@@ -21,7 +21,7 @@ import shutil
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, touch
 from ansible_collections.modwsgi.django.plugins.module_utils._manage import private_dir, private_file, set_tree
-from ansible_collections.modwsgi.django.plugins.module_utils._release import ClosureError, python_version, venv_name
+from ansible_collections.modwsgi.django.plugins.module_utils._requirements import ClosureError, python_version, venv_name
 from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import VENV_COMPLETE, VENV_LINK
 
 COMPLETE = VENV_COMPLETE
@@ -105,3 +105,16 @@ def ensure(site, release_dir, run, extra_args='', site_gid=0, versions=None):
         built = True
     linked = atomic_symlink(venv, os.path.join(release_dir, LINK))
     return {'changed': built or linked, 'built': built, 'venv': venv, 'name': name}
+
+
+def failure_message(site, exc, release_id, mod_wsgi_python=None):
+    """What a failed virtualenv build says: the site, the step, pip's deciding line, the fix, pip's tail."""
+    python = site.get('python') or '/usr/bin/python3'
+    embeds = mod_wsgi_python or '?'
+    hint = ''
+    if exc.python_mismatch:
+        hint = ("A requirement needs a different Python than %s, the one mod_wsgi embeds: pin a release of it that "
+                "supports Python %s, or use a distribution whose mod_wsgi embeds a newer Python (Debian 13: 3.13). " % (embeds, embeds))
+    return ("site '%s', step requirements: %s. pip could not install %s of release %s with %s (Python %s, the one mod_wsgi "
+            "embeds). %sNothing was activated; the live release keeps serving. pip said (last lines): %s"
+            % (site.get('name', '?'), exc.message, site.get('requirements'), release_id, python, embeds, hint, exc.output.strip()[-1500:]))

@@ -18,6 +18,8 @@ description:
     from loopback) until it answers 2xx/3xx from the new release, then rewrites the map atomically.
     Apache is neither reloaded nor restarted; the live color never stops serving.
   - A failed health check leaves the map alone (no flip) and fails naming the site and what the check saw.
+  - After the flip, a request without a pinned color must answer from the new release; otherwise the map is put back
+    to the previous color (which still runs) and the module fails.
   - C(restart) sites repoint C(<root>/current), SIGUSR1 their one group and health-check; on failure
     C(current) is pointed back and the group restarted again.
   - C(embedded) sites repoint C(current) and report C(reload_required) (embedded code needs a graceful
@@ -125,6 +127,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+checked:
+  description:
+    - Whether this run health-checked the release it made live (a bluegreen switch or rollback, before the flip and
+      after it without a pinned color; a restart site's restart). A first release, repaired links and embedded code
+      are not checked here (the role checks them, after the graceful reload for embedded code).
+  returned: when changed
+  type: bool
 live:
   description: Live color after the call (bluegreen).
   returned: bluegreen

@@ -21,6 +21,8 @@ description:
   - Unchanged input is a no-op that reads a few files and runs nothing.
 author:
   - modwsgi.django maintainers (@modwsgi)
+extends_documentation_fragment:
+  - modwsgi.django.snapshot
 options:
   files:
     description:
@@ -149,17 +151,18 @@ def _names():
     )
 
 
+ARGUMENT_SPEC = dict(
+    files=dict(type="list", elements="dict", default=[]),
+    enable=dict(type="dict", default={}, options=_names()),
+    disable=dict(type="dict", default={}, options=_names()),
+    root=dict(type="path", default="/etc/apache2"),
+    configtest_command=dict(type="list", elements="str", default=["apache2ctl", "-t"]),
+    snapshot=dict(type="dict"),
+)
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            files=dict(type="list", elements="dict", default=[]),
-            enable=dict(type="dict", default={}, options=_names()),
-            disable=dict(type="dict", default={}, options=_names()),
-            root=dict(type="path", default="/etc/apache2"),
-            configtest_command=dict(type="list", elements="str", default=["apache2ctl", "-t"]),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     for item in module.params["files"]:
         if not isinstance(item.get("path"), str) or not item["path"].startswith("/"):
             module.fail_json(msg="files: every item needs an absolute 'path', got %r" % (item.get("path"),))

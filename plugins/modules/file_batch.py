@@ -26,6 +26,8 @@ description:
     (each is atomic on its own).
 author:
   - modwsgi.django maintainers (@modwsgi)
+extends_documentation_fragment:
+  - modwsgi.django.snapshot
 options:
   entries:
     description: Paths to ensure, processed in order (list a directory before what it holds).
@@ -112,24 +114,25 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._files import FileBatchError, ensure  # noqa: E402
 
 
+ARGUMENT_SPEC = dict(
+    entries=dict(type="list", elements="dict", required=True, options=dict(
+        path=dict(type="path", required=True),
+        state=dict(type="str", choices=["directory", "file", "link"], default="file"),
+        owner=dict(type="str"),
+        group=dict(type="str"),
+        mode=dict(type="str"),
+        content=dict(type="str"),
+        src=dict(type="str"),
+        force=dict(type="bool", default=True),
+        tag=dict(type="str"),
+        no_diff=dict(type="bool", default=False),
+    )),
+    snapshot=dict(type="dict"),
+)
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            entries=dict(type="list", elements="dict", required=True, options=dict(
-                path=dict(type="path", required=True),
-                state=dict(type="str", choices=["directory", "file", "link"], default="file"),
-                owner=dict(type="str"),
-                group=dict(type="str"),
-                mode=dict(type="str"),
-                content=dict(type="str"),
-                src=dict(type="str"),
-                force=dict(type="bool", default=True),
-                tag=dict(type="str"),
-                no_diff=dict(type="bool", default=False),
-            )),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
         paths, tags, diffs = ensure(module.params["entries"], check_mode=module.check_mode, want_diff=module._diff)
     except (FileBatchError, OSError) as exc:

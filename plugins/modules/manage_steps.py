@@ -96,7 +96,7 @@ import pwd  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.modwsgi.django.plugins.module_utils._manage import StepFailed, pending, run_steps  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._manage import StepFailed, failure_message, findings_message, pending, per_process, run_steps  # noqa: E402
 
 
 def main():
@@ -131,17 +131,13 @@ def main():
 
     release_id = os.path.basename(release_dir)
     try:
-        result = run_steps(site, release_dir, run, ids, steps=steps)
+        result = run_steps(site, release_dir, per_process(site, release_dir, run), ids, steps=steps)
     except StepFailed as exc:
-        module.fail_json(
-            msg="site '%s', step '%s' failed on release %s (exit code %s). Nothing was activated: the live release keeps "
-                "serving and the other sites are untouched. Output (last lines): %s" % (name, exc.step, release_id, exc.rc, exc.output),
-            failed_step=exc.step, ran=[], findings=[])
+        module.fail_json(msg=failure_message(site, exc, release_id), failed_step=exc.step, ran=[], findings=[])
     except OSError as exc:
         module.fail_json(msg="site '%s': cannot set owners or modes of release %s: %s" % (name, release_id, exc), ran=[], findings=[])
     if result["findings"] and module.params["check_deploy_fatal"]:
-        module.fail_json(msg="site '%s', step 'check --deploy' reported findings on release %s (django_site_check_deploy_fatal "
-                             "is true): %s" % (name, release_id, " | ".join(result["findings"])), failed_step="check --deploy",
+        module.fail_json(msg=findings_message(site, release_id, result["findings"]), failed_step="check --deploy",
                          ran=result["ran"], findings=result["findings"])
     module.exit_json(changed=bool(result["ran"]), ran=result["ran"], findings=result["findings"])
 

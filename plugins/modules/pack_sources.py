@@ -79,18 +79,18 @@ checksums:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.modwsgi.django.plugins.module_utils._release import PackError, local_sources, pack_all  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._pack import PackError, local_sources, pack_all  # noqa: E402
+
+
+ARGUMENT_SPEC = dict(
+    sites=dict(type="list", elements="dict", required=True),
+    dest=dict(type="path", required=True),
+    prefix=dict(type="str", default="modwsgi-django-"),
+)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            sites=dict(type="list", elements="dict", required=True),
-            dest=dict(type="path", required=True),
-            prefix=dict(type="str", default="modwsgi-django-"),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
         result = pack_all(local_sources(module.params["sites"]), module.params["dest"], module.params["prefix"], module.run_command)
     except PackError as exc:

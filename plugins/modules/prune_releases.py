@@ -20,6 +20,8 @@ description:
     root without a C(releases/) directory is skipped.
 author:
   - modwsgi.django maintainers (@modwsgi)
+extends_documentation_fragment:
+  - modwsgi.django.snapshot
 options:
   roots:
     description: Site root directories (C(paths.root) of the normalized sites of C(validate_sites)).
@@ -60,14 +62,15 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._prune import prune  # noqa: E402
 
 
+ARGUMENT_SPEC = dict(
+    roots=dict(type="list", elements="path", required=True),
+    keep=dict(type="int", default=5),
+    snapshot=dict(type="dict"),
+)
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            roots=dict(type="list", elements="path", required=True),
-            keep=dict(type="int", default=5),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
         removed = prune(module.params["roots"], module.params["keep"], check_mode=module.check_mode)
     except OSError as exc:

@@ -27,6 +27,8 @@ description:
   - Read-only.
 author:
   - modwsgi.django maintainers (@modwsgi)
+extends_documentation_fragment:
+  - modwsgi.django.snapshot
 options:
   sites:
     description: Normalized sites, as the C(validate_sites) module returns them in C(sites).
@@ -105,16 +107,17 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._release import statuses  # noqa: E402
 
 
+ARGUMENT_SPEC = dict(
+    sites=dict(type="list", elements="dict", required=True),
+    release_ids=dict(type="dict", default={}),
+    map_path=dict(type="path", default="/etc/apache2/modwsgi-colors.map"),
+    pip_extra_args=dict(type="str", default=""),
+    snapshot=dict(type="dict"),
+)
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            sites=dict(type="list", elements="dict", required=True),
-            release_ids=dict(type="dict", default={}),
-            map_path=dict(type="path", default="/etc/apache2/modwsgi-colors.map"),
-            pip_extra_args=dict(type="str", default=""),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
         result = statuses(module.params["sites"], module.params["release_ids"], module.params["map_path"],
                           functools.partial(module.run_command, handle_exceptions=False),

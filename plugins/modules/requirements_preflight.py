@@ -76,16 +76,16 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._preflight import check_all  # noqa: E402
 
 
+ARGUMENT_SPEC = dict(
+    sites=dict(type="list", elements="dict", required=True),
+    python_version=dict(type="str", required=True),
+    pip_extra_args=dict(type="str", default=""),
+    cache_dir=dict(type="path"),
+)
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            sites=dict(type="list", elements="dict", required=True),
-            python_version=dict(type="str", required=True),
-            pip_extra_args=dict(type="str", default=""),
-            cache_dir=dict(type="path"),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     p = module.params
     if not re.match(r"^[0-9]+\.[0-9]+$", p["python_version"]):
         module.fail_json(msg="requirements_preflight: python_version must be major.minor, got %r" % p["python_version"])

@@ -86,8 +86,8 @@ import os  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import readlink  # noqa: E402
-from ansible_collections.modwsgi.django.plugins.module_utils._release import ClosureError, python_version, venv_name  # noqa: E402
-from ansible_collections.modwsgi.django.plugins.module_utils._venv import COMPLETE, LINK, VenvError, ensure  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._requirements import ClosureError, python_version, venv_name  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._venv import COMPLETE, LINK, VenvError, ensure, failure_message  # noqa: E402
 
 
 def main():
@@ -125,17 +125,7 @@ def main():
     try:
         result = ensure(site, release_dir, run, p["pip_extra_args"], gid)
     except VenvError as exc:
-        python = site.get("python") or "/usr/bin/python3"
-        embeds = p["mod_wsgi_python"] or "?"
-        hint = ""
-        if exc.python_mismatch:
-            hint = ("A requirement needs a different Python than %s, the one mod_wsgi embeds: pin a release of it that "
-                    "supports Python %s, or use a distribution whose mod_wsgi embeds a newer Python (Debian 13: 3.13). " % (embeds, embeds))
-        module.fail_json(
-            msg="site '%s', step requirements: %s. pip could not install %s of release %s with %s (Python %s, the one mod_wsgi "
-                "embeds). %sNothing was activated; the live release keeps serving. pip said (last lines): %s"
-                % (name, exc.message, site.get("requirements"), release_id, python, embeds, hint, exc.output.strip()[-1500:]),
-            python_mismatch=exc.python_mismatch)
+        module.fail_json(msg=failure_message(site, exc, release_id, p["mod_wsgi_python"]), python_mismatch=exc.python_mismatch)
     except OSError as exc:
         module.fail_json(msg="site '%s', step requirements: cannot build the virtualenv of release %s: %s" % (name, release_id, exc))
     module.exit_json(**result)

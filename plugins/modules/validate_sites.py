@@ -147,6 +147,60 @@ options:
         type: list
         elements: str
         default: []
+  apache_sizing:
+    description:
+      - Explicit Apache MPM limits (the C(apache) role's C(apache_max_request_workers) and the like, keys of the
+        C(modwsgi.django.mpm_sizing) filter's overrides). When O(max_request_workers) is not given and the cores and
+        memory of the target are known, C(MaxRequestWorkers) is derived from them and these, as the C(apache) role
+        derives it.
+    type: dict
+    default: {}
+  observe:
+    description:
+      - Also read, in the same run, everything the collection's roles plan a converge from, and return it as RV(host),
+        that is the Apache configuration tree under O(observe.conf_root), every path of every site (releases, virtualenvs,
+        links, generated files), the colors map, the installed packages, users and groups, whether the Apache
+        service runs and is enabled, the Python mod_wsgi embeds and the sites' interpreters' versions.
+      - Nothing is changed. The Python of mod_wsgi (when O(mod_wsgi_python) is not given) and the cores and memory
+        (when O(server_cores) and O(server_memory_mb) are not given) are then read from the target, and the few host
+        facts the roles use are returned as RV(ansible_facts).
+      - A site's C(conf/site.json) is compared with what the site's settings and secrets give on the target itself;
+        the snapshot holds only whether it is current, never its bytes or checksum.
+    type: dict
+    suboptions:
+      conf_root:
+        description: Apache's configuration root.
+        type: path
+        default: /etc/apache2
+      log_dir:
+        description: Apache's log directory (listed).
+        type: path
+      colors_map:
+        description: The blue/green colors map (read).
+        type: path
+      service:
+        description: The Apache service (is it running, is it enabled).
+        type: str
+        default: apache2
+      mod_wsgi_module:
+        description: The mod_wsgi module file (which Python it embeds).
+        type: path
+        default: /usr/lib/apache2/modules/mod_wsgi.so
+      pip_extra_args:
+        description: The pip extra arguments that name a release's virtualenv (C(django_site_pip_extra_args)).
+        type: str
+        default: ""
+      extra_paths:
+        description: More files to read whole (for example the rollback manifest).
+        type: list
+        elements: path
+        default: []
+      mass_base_dir:
+        description: The mass hosting base directory, when there is one.
+        type: path
+      mass_marker:
+        description: The marker file of the mass hosting virtualenv.
+        type: path
 notes:
   - "Findings have the form C([rule-id] site 'x', field 'y': problem Fix: what to do)."
   - The returned C(secrets) values are masked; read them from the inventory when writing the env file.
@@ -191,6 +245,35 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+host:
+  description:
+    - With O(observe), the snapshot of the target the roles plan from (module C(_observe) of the collection's
+      module_utils describes its keys); the roles' action plugins answer from it what C(file_batch), C(apache_config),
+      C(release_status) and C(prune_releases) would do, and run those modules only where something differs.
+  returned: when O(observe) is set
+  type: dict
+ansible_facts:
+  description:
+    - With O(observe), the host facts the roles read, named as C(ansible.builtin.setup) names them, so that a play
+      can set C(gather_facts) to false.
+  returned: when O(observe) is set
+  type: dict
+  contains:
+    distribution:
+      description: For example V(Debian).
+      type: str
+    distribution_major_version:
+      description: For example V(12).
+      type: str
+    os_family:
+      description: For example V(Debian).
+      type: str
+    processor_vcpus:
+      description: Logical CPUs.
+      type: int
+    memtotal_mb:
+      description: Memory in MB.
+      type: int
 sites:
   description:
     - The sites, normalized, sorted by server_name, then deepest mount first.
@@ -479,6 +562,7 @@ findings:
       sample: use '/blog'.
 """
 
+import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule
@@ -486,7 +570,11 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.filesystem import FileSystem
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.findings import mask_secrets
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.validation import validate
+from ansible_collections.modwsgi.django.plugins.module_utils._observe import facts as host_facts
+from ansible_collections.modwsgi.django.plugins.module_utils._mod_wsgi_info import inspect as inspect_mod_wsgi
+from ansible_collections.modwsgi.django.plugins.module_utils._plan import observe_host
 from ansible_collections.modwsgi.django.plugins.module_utils._rollout import RULE, migrate_once
+from ansible_collections.modwsgi.django.plugins.module_utils._sizing import mpm_sizing
 
 
 def main():
@@ -510,6 +598,18 @@ def main():
             batch=dict(type='list', elements='str', default=[]),
             inventory_hosts=dict(type='list', elements='str', default=[]),
         )),
+        apache_sizing=dict(type='dict', default={}),
+        observe=dict(type='dict', options=dict(
+            conf_root=dict(type='path', default='/etc/apache2'),
+            log_dir=dict(type='path'),
+            colors_map=dict(type='path'),
+            service=dict(type='str', default='apache2'),
+            mod_wsgi_module=dict(type='path', default='/usr/lib/apache2/modules/mod_wsgi.so'),
+            pip_extra_args=dict(type='str', default=''),
+            extra_paths=dict(type='list', elements='path', default=[]),
+            mass_base_dir=dict(type='path'),
+            mass_marker=dict(type='path'),
+        )),
     )
     # no_log=True only stops AnsibleModule from writing the invocation (with the secrets) to syslog.
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, no_log=True)
@@ -526,20 +626,46 @@ def main():
             argv = [timeout, '60'] + list(argv)
         return module.run_command(argv, handle_exceptions=False)
 
+    observe = module.params['observe']
+    p = dict(module.params)
+    facts = None
+    if observe:
+        # What validation needs to know of this host, read here instead of passed in.
+        facts = host_facts()
+        if p['mod_wsgi_python'] is None and os.path.exists(observe['mod_wsgi_module']):
+            try:
+                p['mod_wsgi_python'] = inspect_mod_wsgi(observe['mod_wsgi_module'])['python_version']
+            except (OSError, ValueError):
+                pass
+        if p['server_cores'] is None:
+            p['server_cores'] = facts['processor_vcpus']
+        if p['server_memory_mb'] is None:
+            p['server_memory_mb'] = facts['memtotal_mb']
+    if p['max_request_workers'] is None and p['server_cores'] is not None and p['server_memory_mb'] is not None:
+        try:
+            p['max_request_workers'] = mpm_sizing(p['mpm'], p['server_cores'], p['server_memory_mb'],
+                                                  p['apache_sizing'])['max_request_workers']
+        except (TypeError, ValueError) as exc:
+            module.fail_json(msg='validate_sites: apache_sizing: %s' % exc, findings=[], invocation=invocation)
+    if observe and not p['sites'] and p['mass_hosting'] is None:
+        # Nothing to validate (a host without sites, e.g. the apache role on its own): only read the host.
+        module.exit_json(changed=False, sites=[], vhosts=[], restrict_embedded=False, mass_hosting=None, findings=[],
+                         invocation=invocation, host=observe_host([], {}, observe, runner, diff=module._diff),
+                         ansible_facts=facts)
     try:
         result = validate(
-            module.params['sites'],
-            mpm=module.params['mpm'],
-            document_roots=module.params['document_roots'],
-            check_filesystem=module.params['check_filesystem'],
-            mod_wsgi_python=module.params['mod_wsgi_python'],
-            mass_hosting=module.params['mass_hosting'],
-            base_dir=module.params['base_dir'],
-            apache_user=module.params['apache_user'],
-            apache_group=module.params['apache_group'],
-            max_request_workers=module.params['max_request_workers'],
-            server_memory_mb=module.params['server_memory_mb'],
-            server_cores=module.params['server_cores'],
+            p['sites'],
+            mpm=p['mpm'],
+            document_roots=p['document_roots'],
+            check_filesystem=p['check_filesystem'],
+            mod_wsgi_python=p['mod_wsgi_python'],
+            mass_hosting=p['mass_hosting'],
+            base_dir=p['base_dir'],
+            apache_user=p['apache_user'],
+            apache_group=p['apache_group'],
+            max_request_workers=p['max_request_workers'],
+            server_memory_mb=p['server_memory_mb'],
+            server_cores=p['server_cores'],
             fs=FileSystem(runner),
         )
     except Exception as exc:  # pylint: disable=broad-exception-caught
@@ -564,6 +690,11 @@ def main():
             module.fail_json(msg='\n'.join("[%s] field '%s': %s Fix: %s" % (RULE, field, message, fix)
                                            for field, message, fix in errors),
                              findings=findings, invocation=invocation)
+    extra = {}
+    if observe:
+        secrets = dict((item.get('name'), item.get('secrets') or {}) for item in module.params['sites'] if isinstance(item, dict))
+        extra['host'] = observe_host(sites, secrets, observe, runner, diff=module._diff)
+        extra['ansible_facts'] = facts
     module.exit_json(
         changed=False,
         sites=mask_secrets(sites),
@@ -572,6 +703,7 @@ def main():
         mass_hosting=result.mass_hosting,
         findings=findings,
         invocation=invocation,
+        **extra
     )
 
 

@@ -4,6 +4,7 @@
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 
@@ -118,6 +119,37 @@ def test_rollback_flips_back_under_load(host, variant_dir):
     _assert_no_failures(requests)
     assert http_json(host, "/", vhost="www.test")["code_version"] == "2"
     assert apache_parent(host) == parent
+
+
+def _collection_playbook(name, *extra):
+    cmd = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], name] + list(extra)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_fast_rollback_playbook_flips_back_under_load(host):
+    """modwsgi.django.rollback: one module run from the host's manifest, no facts, no build, no reload."""
+    parent, generation = apache_parent(host), apache_generation(host)
+    assert http_json(host, "/", vhost="www.test")["code_version"] == "2"   # the previous test rolled back to 2
+    rollback = ("modwsgi.django.rollback", "-e", '{"modwsgi_rollback_sites": ["shop"]}')
+    proc, requests = _under_load(host, lambda: _collection_playbook(*rollback))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    _assert_no_failures(requests)
+    assert http_json(host, "/", vhost="www.test")["code_version"] == "3"   # its other color
+    assert out.count("TASK [") == 1 and "Gathering Facts" not in out, out[-2000:]
+    assert apache_parent(host) == parent and apache_generation(host) == generation
+    # every answer from the moment the map flipped comes from release 3
+    flip = _flip_time(host)
+    after = [r for r in requests if r["start"] > flip + 0.05 and r["path"] == "/"]
+    assert after and all(r["code_version"] == "3" for r in after)
+    # A site that is not deployed here: refused, nothing flipped.
+    before = host.file(MAP).content_string
+    bad = _collection_playbook("modwsgi.django.rollback", "-e", '{"modwsgi_rollback_sites": ["shop", "nosuch"]}')
+    assert bad.returncode != 0 and "'nosuch' is not a bluegreen site deployed on this host" in bad.stdout + bad.stderr
+    assert host.file(MAP).content_string == before
+    # and back to 2, the state the next tests start from
+    back = _collection_playbook("modwsgi.django.rollback", "-e", '{"modwsgi_rollback_sites": ["shop"]}')
+    assert back.returncode == 0 and http_json(host, "/", vhost="www.test")["code_version"] == "2"
 
 
 def test_settings_change_restarts_without_downtime(host):

@@ -165,6 +165,32 @@ def test_check_mode_with_diff_on_a_converged_host_changes_nothing(host):
         assert secret not in out
 
 
+def test_check_mode_prints_the_plan_of_a_code_change_and_changes_nothing(host, tmp_path):
+    """--check --diff with new code: the plan names the releases to build and the colors to flip; nothing moves."""
+    import json
+    import os
+    import shutil
+
+    from helpers import run_playbook
+
+    probe = os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "molecule", "shared", "projects", "probe")
+    changed = str(tmp_path / "probe")
+    shutil.copytree(probe, changed, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "db.sqlite3"))
+    with open(os.path.join(changed, "CODE_VERSION"), "w") as handle:
+        handle.write("check-mode")
+    state = "ls -l /srv/django/*/ /srv/django/*/releases; cat /etc/apache2/modwsgi-colors.map; md5sum /etc/apache2/sites-available/*"
+    before = host.run(state).stdout
+    proc = run_playbook("converge.yml", "--check", "--diff", "-e", "__probe=" + changed)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    plan = out.split("TASK [modwsgi.django.django_site : Django_site | The plan (check mode)]", 1)[1].split("TASK [", 1)[0]
+    payload = json.loads(plan[plan.index("{"):plan.rindex("}") + 1])["msg"]
+    assert set(payload["releases to build"]) == {"shop", "blog", "api"}, payload
+    assert "->" in payload["activations"]["shop"] and payload["activations"]["blog"], payload   # a flip, a restart-mode relink
+    assert host.run(state).stdout == before
+    assert http_json(host, "/", vhost="www.test")["code_version"] != "check-mode"
+
+
 def test_debian_13_stack(host):
     """trixie only: mod_wsgi 5 embedding Python 3.13."""
     if host.system_info.codename != "trixie":

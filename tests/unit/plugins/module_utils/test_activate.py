@@ -53,8 +53,10 @@ class FakeProbe:
     ``failing``: release ids that answer HTTP 500. ``lag``: polls that still see the previous answer.
     """
 
-    def __init__(self, root, failing=(), lag=0, stale="old"):
+    def __init__(self, root, failing=(), lag=0, stale="old", map_path=None):
         self.root = root
+        # unpinned requests reach the color the map names (bluegreen), else `current`
+        self.map_path = map_path or os.path.join(os.path.dirname(os.path.dirname(root)), "modwsgi-colors.map")
         self.failing = set(failing)
         self.lag = lag
         self.stale = stale
@@ -65,11 +67,16 @@ class FakeProbe:
         if self.lag > 0:
             self.lag -= 1
             return 200, self.stale, "still the old code"
-        target = os.readlink(os.path.join(self.root, color or "current"))
+        target = os.readlink(os.path.join(self.root, color or self.live_link()))
         release = os.path.basename(target)
         if release in self.failing:
             return 500, release, "Internal Server Error"
         return 200, release, "ok"
+
+    def live_link(self):
+        if not os.path.lexists(os.path.join(self.root, "blue")) or not os.path.exists(self.map_path):
+            return "current"
+        return A.read_map(self.map_path).get("shop", "blue")
 
 
 class Sleeps:
@@ -171,8 +178,10 @@ def test_new_release_goes_to_the_idle_color_only(root, map_path):
     assert procs.signalled == [[201, 202]]
     assert procs.pids("shop_blue") == [101, 102]
     assert not set(procs.pids("shop_green")) & {201, 202}
-    # health-checked with the idle color pinned, through the site's health path and host
-    assert probe.calls and all(call == ("/healthz/", "shop.example.com", "green") for call in probe.calls)
+    # health-checked with the idle color pinned, through the site's health path and host; after the flip
+    # one request as any client sends it (no color) saw the new release
+    assert probe.calls[:-1] and all(call == ("/healthz/", "shop.example.com", "green") for call in probe.calls[:-1])
+    assert probe.calls[-1] == ("/healthz/", "shop.example.com", None)
     # the map flipped; other sites' lines survive
     assert A.read_map(map_path) == {"shop": "green", "blog": "green"}
 
@@ -181,7 +190,7 @@ def test_new_release_goes_to_the_idle_color_only(root, map_path):
     result = deploy(root, map_path, "r3", procs, probe)
     assert result["live"] == "blue" and result["previous"] == "green"
     assert procs.signalled == [[101, 102]]
-    assert {call[2] for call in probe.calls} == {"blue"}
+    assert {call[2] for call in probe.calls} == {"blue", None}
     assert links(root) == {"blue": rel(root, "r3"), "green": rel(root, "r2"), "current": rel(root, "r3")}
     assert A.read_map(map_path)["shop"] == "blue"
 
@@ -191,9 +200,10 @@ def test_health_check_waits_for_the_new_release(root, map_path):
     probe, sleeps = FakeProbe(root, lag=2, stale="r1"), Sleeps()
     result = A.activate(site(root, map_path, "r2"), probe, procs=bluegreen_procs(), sleep=sleeps)
     assert result["live"] == "green"
-    # 3 polls until the new release answers, then 6 warm-up requests (3 per new process) to green.
-    assert len(probe.calls) == 3 + 6
-    assert all(color == "green" for _unused1, _unused2, color in probe.calls)
+    # 3 polls until the new release answers, then 6 warm-up requests (3 per new process) to green,
+    # then one unpinned request after the flip.
+    assert len(probe.calls) == 3 + 6 + 1
+    assert all(color == "green" for _unused1, _unused2, color in probe.calls[:-1]) and probe.calls[-1][2] is None
     assert sleeps.calls.count(0.5) == 2
 
 
@@ -220,11 +230,27 @@ def test_rollback_flips_back_after_a_health_check(root, map_path):
     result = A.activate(site(root, map_path, None), probe, procs=procs, sleep=Sleeps(), rollback=True)
     assert result["changed"] is True
     assert result["live"] == "blue" and result["previous"] == "green" and result["release"] == rel(root, "r1")
-    assert [call[2] for call in probe.calls] == ["blue"]
+    assert [call[2] for call in probe.calls] == ["blue", None]
     assert A.read_map(map_path) == {"shop": "blue"}
     assert links(root) == {"blue": rel(root, "r1"), "green": rel(root, "r2"), "current": rel(root, "r1")}
     # a rollback signals nobody: the old color still runs its release
     assert procs.signalled == []
+
+
+def test_a_flip_that_clients_do_not_see_is_put_back(root, map_path):
+    """The map names the new color, but requests without a pinned color still reach the old release
+    (for example a map Apache does not read): the map is put back and the switch fails."""
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+
+    class StaleMap(FakeProbe):
+        def live_link(self):
+            return "blue"
+
+    with pytest.raises(A.ActivationError) as caught:
+        A.activate(site(root, map_path, "r2"), StaleMap(root), procs=bluegreen_procs(), sleep=Sleeps())
+    assert "did not answer from release r2" in str(caught.value) and "put back to blue" in str(caught.value)
+    assert A.read_map(map_path) == {"shop": "blue"}
+    assert links(root)["current"] == rel(root, "r1")
 
 
 def test_rollback_with_a_failing_old_color_changes_nothing(root, map_path):
@@ -374,7 +400,7 @@ def test_force_restarts_the_idle_color_and_flips(root, map_path):
     result = _forced(root, map_path, "r1", procs, probe)
     assert result["changed"] is True and result["live"] == "green" and result["previous"] == "blue"
     assert procs.signalled == [[201, 202]]  # only the idle color
-    assert probe.calls and all(color == "green" for _unused1, _unused2, color in probe.calls)
+    assert probe.calls and all(color == "green" for _unused1, _unused2, color in probe.calls[:-1])
     assert A.read_map(map_path) == {"shop": "green"}
     assert links(root)["green"] == rel(root, "r1")
 

@@ -173,7 +173,7 @@ def test_rollback(capsys, tree):
     real(tree, "r2")
     result = agree(capsys, tree, None, rollback=True)
     assert result == {"changed": True, "site": "shop", "mode": "bluegreen", "live": "blue", "previous": "green",
-                      "release": rel(tree, "r1")}
+                      "release": rel(tree, "r1"), "checked": True}
     # and back again
     assert agree(capsys, tree, None, rollback=True)["live"] == "green"
 

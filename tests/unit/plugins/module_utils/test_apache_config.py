@@ -375,3 +375,19 @@ def test_regular_file_in_enabled_dir_survives_rollback(etc):
             Runner(rc=1, err="broken"))
     assert snapshot(etc) == before
     assert read(real) == b"# hand-made copy\n"
+
+
+def test_check_mode_can_enable_a_file_the_same_transaction_writes(tmp_path):
+    """A new vhost is written and enabled in one transaction: check mode plans it as the real run does it."""
+    from ansible_collections.modwsgi.django.plugins.module_utils import _apache_config as AC
+
+    for kind in ('sites', 'conf'):
+        (tmp_path / ('%s-available' % kind)).mkdir()
+        (tmp_path / ('%s-enabled' % kind)).mkdir()
+    params = {'root': str(tmp_path), 'files': [{'path': str(tmp_path / 'sites-available' / 'new.conf'), 'content': 'X\n'}],
+              'enable': {'sites': ['new']}}
+    planned = AC.run(params, runner=None, check_mode=True)
+    assert not (tmp_path / 'sites-available' / 'new.conf').exists()
+    done = AC.run(params, runner=lambda argv: (0, 'Syntax OK', ''))
+    assert planned['changed_paths'] == done['changed_paths'] == [str(tmp_path / 'sites-available' / 'new.conf'),
+                                                                 str(tmp_path / 'sites-enabled' / 'new.conf')]

@@ -57,7 +57,7 @@ def test_plan_order_and_markers(tmp_path):
 def test_runs_as_the_site_user_against_the_release_and_once_per_release(tmp_path):
     site, rel = make(tmp_path)
     runner = Runner()
-    result = M.run_steps(site, rel, runner, IDS)
+    result = M.run_steps(site, rel, M.per_process(site, rel, runner), IDS)
     assert result['ran'] == ['migrate', 'collectstatic', 'compress --force', 'compilemessages', 'check --deploy']
     assert runner.calls[0][:6] == ['setpriv', '--reuid=shop', '--regid=shop', '--init-groups', '--', '/srv/django/shop/bin/manage']
     assert commands(runner)[0] == 'migrate --noinput'
@@ -65,14 +65,14 @@ def test_runs_as_the_site_user_against_the_release_and_once_per_release(tmp_path
     for marker in M.markers(site):
         assert os.path.exists(os.path.join(rel, marker))
     again = Runner()
-    assert M.run_steps(site, rel, again, IDS)['ran'] == [] and again.calls == []
+    assert M.run_steps(site, rel, M.per_process(site, rel, again), IDS)['ran'] == [] and again.calls == []
 
 
 @pytest.mark.parametrize('failing', ['migrate', 'collectstatic', 'compress', 'compilemessages', 'check'])
 def test_first_failure_stops_and_is_named(tmp_path, failing):
     site, rel = make(tmp_path)
     with pytest.raises(M.StepFailed) as err:
-        M.run_steps(site, rel, Runner(fail=failing), IDS)
+        M.run_steps(site, rel, M.per_process(site, rel, Runner(fail=failing)), IDS)
     names = {'compress': 'compress --force', 'check': 'check --deploy'}
     assert err.value.step == names.get(failing, failing)
     assert err.value.rc == 1 and 'boom in %s' % failing in err.value.output
@@ -80,7 +80,7 @@ def test_first_failure_stops_and_is_named(tmp_path, failing):
     order = [s['name'] for s in M.plan(site)]
     assert done == order[:order.index(err.value.step)]
     # the failed step and the ones after it run next time
-    assert M.run_steps(site, rel, Runner(), IDS)['ran'] == order[order.index(err.value.step):]
+    assert M.run_steps(site, rel, M.per_process(site, rel, Runner()), IDS)['ran'] == order[order.index(err.value.step):]
 
 
 def test_release_and_static_are_sealed_after_writing_steps_even_on_failure(tmp_path):
@@ -88,7 +88,7 @@ def test_release_and_static_are_sealed_after_writing_steps_even_on_failure(tmp_p
     os.chmod(rel, 0o777)
     os.chmod(os.path.join(rel, 'code.py'), 0o666)
     with pytest.raises(M.StepFailed):
-        M.run_steps(site, rel, Runner(fail='compilemessages'), IDS)
+        M.run_steps(site, rel, M.per_process(site, rel, Runner(fail='compilemessages')), IDS)
     assert stat.S_IMODE(os.stat(rel).st_mode) == 0o750
     assert stat.S_IMODE(os.stat(os.path.join(rel, 'code.py')).st_mode) == 0o640
     static = site['static']['dir']
@@ -107,7 +107,7 @@ def test_static_files_written_by_collectstatic_are_world_readable(tmp_path):
             os.chmod(os.path.join(static, 'staticfiles.json'), 0o600)
             os.chmod(os.path.join(static, 'admin'), 0o700)
         return 0, '', ''
-    M.run_steps(site, rel, collect, IDS)
+    M.run_steps(site, rel, M.per_process(site, rel, collect), IDS)
     assert stat.S_IMODE(os.stat(os.path.join(static, 'staticfiles.json')).st_mode) == 0o644
     assert stat.S_IMODE(os.stat(os.path.join(static, 'admin')).st_mode) == 0o755
 
@@ -118,7 +118,7 @@ def test_symlinks_are_not_followed_when_sealing(tmp_path):
     outside.write_text('x')
     os.chmod(str(outside), 0o600)
     os.symlink(str(outside), os.path.join(rel, 'link'))
-    M.run_steps(site, rel, Runner(), IDS)
+    M.run_steps(site, rel, M.per_process(site, rel, Runner()), IDS)
     assert stat.S_IMODE(os.stat(str(outside)).st_mode) == 0o600
 
 
@@ -130,5 +130,5 @@ def test_check_deploy_findings():
 
 def test_check_deploy_findings_are_returned(tmp_path):
     site, rel = make(tmp_path, manage_steps=[])
-    result = M.run_steps(site, rel, Runner(out='WARNINGS:\n?: (security.W008) x\n'), IDS)
+    result = M.run_steps(site, rel, M.per_process(site, rel, Runner(out='WARNINGS:\n?: (security.W008) x\n')), IDS)
     assert result['findings'] == ['WARNINGS:', '?: (security.W008) x']

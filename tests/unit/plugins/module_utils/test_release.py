@@ -12,7 +12,9 @@ import sys
 
 import pytest
 
+from ansible_collections.modwsgi.django.plugins.module_utils import _pack as P
 from ansible_collections.modwsgi.django.plugins.module_utils import _release as R
+from ansible_collections.modwsgi.django.plugins.module_utils import _requirements as Q
 
 
 def run(argv):
@@ -59,8 +61,8 @@ def test_fingerprint_of_one_file_keeps_the_name_of_earlier_releases(tmp_path):
     version = b'3.11.2 (main) [GCC 12]\n'
     shell = subprocess.run(['bash', '-c', "{ cat %s || true; printf '%%s' \"$V\"; } | sha256sum | cut -c1-16" % req],
                            env=dict(os.environ, V=version.decode()), capture_output=True, check=True, text=True).stdout.strip()
-    assert R.venv_name(str(tmp_path), 'requirements.txt', version) == shell
-    assert R.venv_name(str(tmp_path), None, version) == hashlib.sha256(version).hexdigest()[:16]
+    assert Q.venv_name(str(tmp_path), 'requirements.txt', version) == shell
+    assert Q.venv_name(str(tmp_path), None, version) == hashlib.sha256(version).hexdigest()[:16]
 
 
 def _tree(tmp_path, files):
@@ -82,7 +84,7 @@ CLOSURE = {
 
 def test_closure_follows_nested_relative_includes_once_each(tmp_path):
     top = _tree(tmp_path, CLOSURE)
-    closure = R.requirements_closure(top, 'requirements.txt')
+    closure = Q.requirements_closure(top, 'requirements.txt')
     assert [rel for rel, _data in closure] == ['requirements.txt', 'requirements/production.txt', 'requirements/base.txt',
                                                'requirements/extra/more.txt', 'constraints.txt']
     assert closure[3][1] == b'whitenoise\n'
@@ -91,26 +93,26 @@ def test_closure_follows_nested_relative_includes_once_each(tmp_path):
 @pytest.mark.parametrize('changed', sorted(CLOSURE))
 def test_a_change_in_any_included_file_changes_the_venv_name(tmp_path, changed):
     version = b'3.11.2\n'
-    before = R.venv_name(_tree(tmp_path, CLOSURE), 'requirements.txt', version)
+    before = Q.venv_name(_tree(tmp_path, CLOSURE), 'requirements.txt', version)
     with open(os.path.join(str(tmp_path), changed), 'a') as handle:
         handle.write('six\n')
-    assert R.venv_name(str(tmp_path), 'requirements.txt', version) != before
+    assert Q.venv_name(str(tmp_path), 'requirements.txt', version) != before
 
 
 def test_venv_name_covers_extra_args_and_python(tmp_path):
     top = _tree(tmp_path, {'requirements.txt': 'Django\n'})
-    plain = R.venv_name(top, 'requirements.txt', b'3.11.2\n')
-    assert R.venv_name(top, 'requirements.txt', b'3.11.2\n', '--no-binary :all:') != plain
-    assert R.venv_name(top, 'requirements.txt', b'3.11.2\n', '  ') == plain
-    assert R.venv_name(top, 'requirements.txt', b'3.11.2\n', '--index-url  https://x/') == \
-        R.venv_name(top, 'requirements.txt', b'3.11.2\n', '--index-url https://x/')
-    assert R.venv_name(top, 'requirements.txt', b'3.13.1\n') != plain
+    plain = Q.venv_name(top, 'requirements.txt', b'3.11.2\n')
+    assert Q.venv_name(top, 'requirements.txt', b'3.11.2\n', '--no-binary :all:') != plain
+    assert Q.venv_name(top, 'requirements.txt', b'3.11.2\n', '  ') == plain
+    assert Q.venv_name(top, 'requirements.txt', b'3.11.2\n', '--index-url  https://x/') == \
+        Q.venv_name(top, 'requirements.txt', b'3.11.2\n', '--index-url https://x/')
+    assert Q.venv_name(top, 'requirements.txt', b'3.13.1\n') != plain
 
 
 def test_a_moved_include_changes_the_name_even_with_the_same_bytes(tmp_path):
     a = _tree(tmp_path / 'a', {'requirements.txt': '-r x.txt\n', 'x.txt': 'Django\n', 'y.txt': ''})
     b = _tree(tmp_path / 'b', {'requirements.txt': '-r x.txt\n', 'x.txt': '', 'y.txt': 'Django\n'})
-    assert R.venv_name(a, 'requirements.txt', b'v') != R.venv_name(b, 'requirements.txt', b'v')
+    assert Q.venv_name(a, 'requirements.txt', b'v') != Q.venv_name(b, 'requirements.txt', b'v')
 
 
 @pytest.mark.parametrize('files, words', [
@@ -120,14 +122,14 @@ def test_a_moved_include_changes_the_name_even_with_the_same_bytes(tmp_path):
     ({'requirements.txt': '-c sub/missing.txt\n'}, 'cannot read sub/missing.txt'),
 ])
 def test_closure_errors(tmp_path, files, words):
-    with pytest.raises(R.ClosureError) as err:
-        R.requirements_closure(_tree(tmp_path / 'rel', files), 'requirements.txt')
+    with pytest.raises(Q.ClosureError) as err:
+        Q.requirements_closure(_tree(tmp_path / 'rel', files), 'requirements.txt')
     assert words in str(err.value)
 
 
 def test_closure_lists_url_includes_by_name(tmp_path):
     top = _tree(tmp_path, {'requirements.txt': '-r https://example.com/req.txt\n-e .\n--resume-retries 3\n'})
-    assert [rel for rel, _d in R.requirements_closure(top, 'requirements.txt')] == ['requirements.txt', 'https://example.com/req.txt']
+    assert [rel for rel, _d in Q.requirements_closure(top, 'requirements.txt')] == ['requirements.txt', 'https://example.com/req.txt']
 
 
 def test_status_not_built_when_an_include_is_missing(tmp_path):
@@ -260,9 +262,9 @@ def test_pack_is_reproducible_and_matches_gnu_tar_pipeline(tmp_path):
     (src / 'db.sqlite3').write_bytes(b'data')
     out = tmp_path / 'out'
     out.mkdir()
-    first = R.pack_all(R.local_sources([{'name': 'p', 'source': {'type': 'path', 'path': str(src)}}]), str(out), 'x-', run)
+    first = P.pack_all(P.local_sources([{'name': 'p', 'source': {'type': 'path', 'path': str(src)}}]), str(out), 'x-', run)
     os.utime(str(src / 'manage.py'), (1, 1))
-    second = R.pack_all(R.local_sources([{'name': 'p', 'source': {'type': 'path', 'path': str(src)}}]), str(out), 'x-', run)
+    second = P.pack_all(P.local_sources([{'name': 'p', 'source': {'type': 'path', 'path': str(src)}}]), str(out), 'x-', run)
     assert first == second
     shell = subprocess.run(
         "tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --exclude=__pycache__ --exclude='*.pyc' "
@@ -272,7 +274,7 @@ def test_pack_is_reproducible_and_matches_gnu_tar_pipeline(tmp_path):
     names = subprocess.run(['tar', '-tzf', first['p']['file']], capture_output=True, check=True, text=True).stdout.split()
     assert './manage.py' in names and not any('pycache' in n or 'sqlite' in n for n in names)
     (src / 'app' / 'views.py').write_text('x = 2\n')
-    third = R.pack_all(R.local_sources([{'name': 'p', 'source': {'type': 'path', 'path': str(src)}}]), str(out), 'x-', run)
+    third = P.pack_all(P.local_sources([{'name': 'p', 'source': {'type': 'path', 'path': str(src)}}]), str(out), 'x-', run)
     assert third['p']['checksum'] != first['p']['checksum']
 
 
@@ -282,13 +284,13 @@ def test_local_sources_skip_git_and_remote(tmp_path):
     sites = [{'name': 'g', 'source': {'type': 'git', 'repo': 'x'}},
              {'name': 'r', 'source': {'type': 'path', 'path': '/srv/src', 'remote': True}},
              {'name': 'a', 'source': {'type': 'archive', 'src': str(archive), 'remote': False}}]
-    assert R.local_sources(sites) == [{'name': 'a', 'type': 'archive', 'path': str(archive)}]
-    result = R.pack_all(R.local_sources(sites), str(tmp_path), 'x-', run)
+    assert P.local_sources(sites) == [{'name': 'a', 'type': 'archive', 'path': str(archive)}]
+    result = P.pack_all(P.local_sources(sites), str(tmp_path), 'x-', run)
     assert result == {'a': {'file': str(archive), 'checksum': hashlib.sha1(b'not really gzip').hexdigest()}}
 
 
 def test_missing_sources_fail_naming_the_site(tmp_path):
-    with pytest.raises(R.PackError, match='does not exist on the controller'):
-        R.pack_all([{'name': 'p', 'type': 'path', 'path': str(tmp_path / 'nope')}], str(tmp_path), 'x-', run)
-    with pytest.raises(R.PackError, match='site a: archive'):
-        R.pack_all([{'name': 'a', 'type': 'archive', 'path': str(tmp_path / 'nope.tgz')}], str(tmp_path), 'x-', run)
+    with pytest.raises(P.PackError, match='does not exist on the controller'):
+        P.pack_all([{'name': 'p', 'type': 'path', 'path': str(tmp_path / 'nope')}], str(tmp_path), 'x-', run)
+    with pytest.raises(P.PackError, match='site a: archive'):
+        P.pack_all([{'name': 'a', 'type': 'archive', 'path': str(tmp_path / 'nope.tgz')}], str(tmp_path), 'x-', run)

@@ -66,7 +66,7 @@ def test_report_after_host1_names_the_rollback_command():
     assert 'web2 failed at "Health check".' in text
     assert "web2 keeps its live release" in text
     assert "Hosts that already serve the new release: web1." in text
-    assert "ansible-playbook modwsgi.django.deploy -i INVENTORY --limit web1 -e django_site_rollback=true" in text
+    assert "ansible-playbook modwsgi.django.rollback -i INVENTORY --limit web1" in text
     assert text.endswith("Not touched: web3.")
 
 
@@ -89,7 +89,7 @@ def test_report_of_a_rollback():
     text = stop_report("web2", "Roll back", HOSTS, ["web2"], rollback=True)
     assert "The rollback stopped here" in text
     assert "Not rolled back yet: web3." in text
-    assert "django_site_rollback=true" not in text
+    assert "modwsgi.django.rollback" not in text
 
 
 def test_report_for_a_host_outside_the_list():

@@ -218,6 +218,16 @@ def test_unwritable_root_fails_naming_the_site(capsys, tmp_path):
 
 # --- switches health-checked through a fake site on 127.0.0.1 ----------------------------------------
 
+def live_link(root):
+    """What an unpinned request reaches: the color the map names (bluegreen), else `current`."""
+    map_path = os.path.join(os.path.dirname(root), 'modwsgi-colors.map')
+    if not os.path.lexists(os.path.join(root, 'blue')) or not os.path.exists(map_path):
+        return 'current'
+    with open(map_path) as handle:
+        colors = dict(line.split() for line in handle if len(line.split()) == 2)
+    return colors.get(os.path.basename(root), 'blue')
+
+
 class FakeSite(http.server.ThreadingHTTPServer):
     """Answers like the site's boot code: X-Modwsgi-Release is the release of the pinned color (or current)."""
 
@@ -234,7 +244,7 @@ class FakeSiteHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         color = self.headers.get('X-Modwsgi-Color')
         self.server.colors_asked.append(color)
-        target = os.readlink(os.path.join(str(self.server.root), color or 'current'))
+        target = os.readlink(os.path.join(str(self.server.root), color or live_link(str(self.server.root))))
         release = os.path.basename(target)
         status = 500 if release in self.server.broken else 200
         self.send_response(status)
@@ -269,7 +279,8 @@ def test_bluegreen_deploy_goes_to_the_idle_color_and_flips(capsys, site):
     assert result['changed'] is True and result['live'] == 'green' and result['previous'] == 'blue'
     assert links(root) == {'blue': rel(root, 'aaaaaaaaaaaa'), 'green': rel(root, 'bbbbbbbbbbbb'), 'current': rel(root, 'bbbbbbbbbbbb')}
     assert '%s green' % NAME in map_path.read_text().splitlines()
-    assert set(server.colors_asked) == {'green'}  # only the idle color was checked
+    # only the idle color was checked before the flip; then an unpinned request saw the new release
+    assert set(server.colors_asked[:-1]) == {'green'} and server.colors_asked[-1] is None
     code, result = activate(capsys, root, map_path, release=None, rollback=True, health_port=server.server_address[1])
     assert code == 0 and result['live'] == 'blue' and result['release'] == rel(root, 'aaaaaaaaaaaa')
     assert '%s blue' % NAME in map_path.read_text().splitlines() and links(root)['current'] == rel(root, 'aaaaaaaaaaaa')

@@ -205,7 +205,7 @@ def test_documentation_matches_argument_spec():
     assert doc['version_added'] == '0.1.0'
     assert set(doc['options']) == {'sites', 'mpm', 'document_roots', 'check_filesystem', 'mod_wsgi_python', 'mass_hosting',
                                    'base_dir', 'apache_user', 'apache_group', 'max_request_workers', 'server_memory_mb', 'server_cores',
-                                   'rollout'}
+                                   'rollout', 'apache_sizing', 'observe'}
 
 
 ROLLOUT = {'migrate_on': 'web1', 'play_hosts': ['web1', 'web2', 'web3'], 'inventory_hosts': ['web1', 'web2', 'web3']}
