@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Helpers shared by bench/serve.py and bench/converge.py: containers, ansible-playbook, results.
+"""Helpers shared by the benchmarks (serve, converge, reload, noop_compare): containers, ansible-playbook, results.
 
 Everything runs against local containers named ``modwsgi-bench-*`` (Docker, the images built by
 scripts/build-images.sh); every load generator runs inside the container against 127.0.0.1.
@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -170,6 +171,14 @@ def write_text(path, text):
 
 def fmt_ratio(value):
     return '-' if value is None else '%.2fx' % value
+
+
+def spread(values):
+    """Median and spread of a sample: {'median', 'min', 'max', 'n'} (all None for an empty one)."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return {'median': None, 'min': None, 'max': None, 'n': 0}
+    return {'median': statistics.median(values), 'min': min(values), 'max': max(values), 'n': len(values)}
 
 
 def ratio(a, b):

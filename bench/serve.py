@@ -3,32 +3,35 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Serve benchmark: the collection's default daemon config against its peers, one container, one run.
+"""Serve benchmark: the collection's default site against its peers, interleaved rounds in one container.
 
-One Debian 12 container (modwsgi-bench-serve), the probe project's /minimal/ view (returns b"ok")
-everywhere, wrk inside the container against 127.0.0.1, side by side in one run:
+One Debian 12 container (modwsgi-bench-serve). The collection deploys the probe project with its
+defaults (`ansible-playbook -i bench/inventory/serve.yml modwsgi.django.deploy`: event MPM, daemon
+mode, blue/green, no daemon settings, so the default processes x threads, read back from the vhost).
+The peers run the same project from a venv in the same container, each on its own port; all of them
+are started once and stay idle while another one is measured (CPU is what they compete for):
 
-  phase 1  deploy with `ansible-playbook -i bench/inventory/serve.yml modwsgi.django.deploy`
-           (event MPM, daemon mode with the collection's default processes x threads, blue/green:
-           2 x 15 on a 2-core host; read back from the deployed vhost) and measure
-             static      a static file served by Apache (collectstatic output): the ceiling
-             daemon      (a) the collection's default daemon config under event
-           then stop Apache and measure the peers from a venv in the same container
-             nginx_gt    nginx (Debian package) -> gunicorn gthread PxT, keepalive upstream
-             gunicorn_gt bare gunicorn gthread P workers x T threads (matched to the default)
-             gunicorn_sy bare gunicorn sync P workers
-             express     mod_wsgi-express (pip mod_wsgi built against apache2-dev) defaults
-           then the tuning rows: the default with threads=5, threads=30, and without the access log
-           (one sed on the deployed vhost + graceful each, put back afterwards; --no-tuning skips them)
-  phase 2  redeploy with apache_mpm=worker plus an embedded-mode site: daemon, embedded
-  phase 3  redeploy with apache_mpm=prefork (--tags apache: only the MPM changes): daemon, embedded
+  collection   Apache with the collection's configuration                        :80
+  nginx_gt     nginx (Debian) -> gunicorn gthread P x T, keepalive upstream        :8080
+  gunicorn_gt  the same gunicorn, bare                                            :8001
+  express      mod_wsgi-express start-server, its defaults (1 process x 5 threads) :8003
 
-Each configuration: a warm-up (not recorded), then `wrk -t2 -cN -dDs --latency` for each N; the
-serving processes' RSS (and PSS) is sampled twice during the run (the larger sum is kept) and
-their CPU time is read before and after (requests per CPU-second is robust to a busy host,
-req/s is not). Writes bench/results/<date>-serve.{json,md,png}.
+Views: /minimal/ (b"ok", the trivial one) and /page/ (the 20 latest notes of the probe project:
+one SQLite query and a template, about 2.5 kB of HTML). Each round measures every configuration
+at every view and concurrency once, in an order rotated from round to round; `--rounds` (default 3)
+rounds. Variants (`--variants`) are the collection's default with one setting changed in the
+deployed configuration (the change a default of this branch made, undone, or an alternative): each
+round then also restarts Apache into every variant and back, so that the effect of each default is
+measured in the same run as the default itself.
 
-    python bench/serve.py [--duration 10] [--warmup 2] [--conc 16,64] [--keep]
+One measurement: `wrk -t2 -cN` warm-up (not recorded), then `wrk -t2 -cN -dD --latency`; the CPU
+time of the serving processes is read before and after (requests per CPU-second moves less than
+req/s when other jobs share the host), their RSS/PSS sampled twice during the run. The report gives,
+per cell, the median over the rounds and the spread (min-max), and the ratios of the medians.
+Writes bench/results/<date>-serve.{json,md,png}.
+
+    python bench/serve.py [--rounds 3] [--duration 10] [--warmup 2] [--conc 16,64]
+                          [--views minimal,page] [--variants all|none|NAME,...] [--keep]
 """
 
 from __future__ import annotations
@@ -45,59 +48,39 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _common as C  # noqa: E402
 
-NAME = 'modwsgi-bench-serve'
+NAME = C.PREFIX + 'serve'
 INVENTORY = os.path.join(C.HERE, 'inventory', 'serve.yml')
-EMBEDDED_VARS = os.path.join(C.HERE, 'inventory', 'serve-embedded.yml')
 PROBE = os.path.join(C.REPO, 'molecule', 'shared', 'projects', 'probe')
-BENCH_HOST = 'bench.test'
-EMB_HOST = 'emb.test'
+HOST = 'bench.test'
+SITE = 'bench'
+VHOST = '/etc/apache2/sites-available/modwsgi-%s.conf' % HOST
+PRISTINE = '/root/apache2.default'       # the deployed configuration, restored before each variant
 PORT_GUNICORN = 8001
 PORT_NGINX = 8080
 PORT_EXPRESS = 8003
 SECRET = 'bench-only-secret-not-for-production-0123456789abcdef'
+PEER_DB = '/tmp/peer-db.sqlite3'
+P99_LIMIT_MS = 1000.0
 
-# (key, label, peer group for the tables)
-CONFIGS = [
-    ('static', 'Apache static file (event; ceiling)'),
-    ('daemon_event', '(a) collection default: daemon {shape}, event'),
-    ('nginx_gthread', 'nginx -> gunicorn gthread {shape} (keepalive upstream)'),
-    ('gunicorn_gthread', 'bare gunicorn gthread {shape}'),
-    ('gunicorn_sync', 'bare gunicorn sync {processes} workers'),
-    ('express', 'mod_wsgi-express defaults'),
-    ('daemon_worker', 'collection daemon {shape}, worker'),
-    ('embedded_worker', 'collection embedded, worker'),
-    ('daemon_prefork', 'collection daemon {shape}, prefork'),
-    ('embedded_prefork', 'collection embedded, prefork'),
-    # Tuning (phase 1, event): the default with one setting changed in the deployed vhost, to show
-    # what the defaults cost or save (docs/operations.md, "Why each default is what it is").
-    ('tune_threads5', 'tuning: daemon {processes}x5 (threads 5), event'),
-    ('tune_threads30', 'tuning: daemon {processes}x30 (threads 30), event'),
-    ('tune_nolog', 'tuning: default without the access log, event'),
-]
-# key -> sed expression applied to the deployed vhost before measuring it (then restored)
-TUNING = {
-    'tune_threads5': r's/ threads=[0-9]* / threads=5 /',
-    'tune_threads30': r's/ threads=[0-9]* / threads=30 /',
-    'tune_nolog': r's/^\(\s*CustomLog\)/#\1/',
+VIEWS = {'minimal': '/minimal/', 'page': '/page/'}
+VIEW_LABEL = {'minimal': 'trivial view (/minimal/)', 'page': 'realistic view (/page/: one query + a template)'}
+DEFAULT = 'collection'
+# key -> label ({shape} = the default daemon shape, P x T)
+CONFIGS = {
+    'collection': 'collection default (daemon {shape}, event)',
+    'nginx_gthread': 'nginx -> gunicorn gthread {shape} (keepalive upstream)',
+    'gunicorn_gthread': 'bare gunicorn gthread {shape}',
+    'express': 'mod_wsgi-express defaults (1 x 5)',
 }
-# The default daemon shape, read back from the deployed vhost (set_shape); 2 x 15 on a 2-core host.
-SHAPE = {'processes': 2, 'threads': 15}
-LABEL = {}
+PORT_OF = {'collection': 80, 'nginx_gthread': PORT_NGINX, 'gunicorn_gthread': PORT_GUNICORN, 'express': PORT_EXPRESS}
+# (peer, the collection's req/s must be at least this times the peer's), issue 21
+TARGETS = [('nginx_gthread', 1.2), ('gunicorn_gthread', 0.9), ('express', 1.5)]
 
-
-def set_shape(processes, threads):
-    SHAPE.update(processes=processes, threads=threads)
-    fmt = {'shape': '%dx%d' % (processes, threads), 'processes': processes}
-    LABEL.update((key, label.format(**fmt)) for key, label in CONFIGS)
-
-
-set_shape(**SHAPE)
-DEFAULT = 'daemon_event'
-TARGETS = [
-    ('nginx_gthread', 1.2),
-    ('express', 1.5),
-    ('gunicorn_gthread', 0.9),
-]
+# Variants: the collection default with one change to the deployed configuration, applied to a copy
+# of the default (PRISTINE) before Apache is restarted. key -> (label, shell command in the container).
+MPM_CONF = '/etc/apache2/conf-available/modwsgi-django-mpm.conf'
+VARIANTS = {
+}
 
 # Runs inside the container: every process with its command line, RSS, PSS and CPU seconds.
 PROCS_PY = r'''
@@ -136,15 +119,8 @@ print(json.dumps(out))
 '''
 
 
-def is_apache_front(args):
-    return args.startswith('/usr/sbin/apache2 -k')
-
-
-def is_bench_daemon(args):
-    return args.startswith('(wsgi:bench_')
-
-
 def component(args):
+    """Which part of which server a process is (None: not a serving process)."""
     if '/tmp/express/' in args:
         return 'express'
     if args.startswith('(wsgi:'):
@@ -155,41 +131,16 @@ def component(args):
         return 'nginx'
     if '/bin/gunicorn' in args:
         return 'gunicorn'
-    return 'other'
+    return None
 
 
-SELECTORS = {
-    # Apache's own processes (parent + children); the daemon groups are separate processes.
-    'apache': is_apache_front,
-    # Daemon mode serves with the Apache children AND both colors' daemon processes (the idle
-    # color is resident by design: blue/green keeps it preloaded).
-    'apache_daemon': lambda a: is_apache_front(a) or is_bench_daemon(a),
-    'nginx_gunicorn': lambda a: a.startswith('nginx:') or '/bin/gunicorn' in a,
-    'gunicorn': lambda a: '/bin/gunicorn' in a,
-    'nginx': lambda a: a.startswith('nginx:'),
-    'express': lambda a: '/tmp/express/httpd.conf' in a,
-}
-SELECTOR_OF = {
-    'static': 'apache', 'daemon_event': 'apache_daemon', 'nginx_gthread': 'nginx_gunicorn',
-    'gunicorn_gthread': 'gunicorn', 'gunicorn_sync': 'gunicorn', 'express': 'express',
-    'daemon_worker': 'apache_daemon', 'embedded_worker': 'apache',
-    'daemon_prefork': 'apache_daemon', 'embedded_prefork': 'apache',
-    'tune_threads5': 'apache_daemon', 'tune_threads30': 'apache_daemon', 'tune_nolog': 'apache_daemon',
-}
-URL_OF = {
-    'static': ('http://127.0.0.1:80/static/probe/style.css', BENCH_HOST),
-    'daemon_event': ('http://127.0.0.1:80/minimal/', BENCH_HOST),
-    'nginx_gthread': ('http://127.0.0.1:%d/minimal/' % PORT_NGINX, BENCH_HOST),
-    'gunicorn_gthread': ('http://127.0.0.1:%d/minimal/' % PORT_GUNICORN, BENCH_HOST),
-    'gunicorn_sync': ('http://127.0.0.1:%d/minimal/' % PORT_GUNICORN, BENCH_HOST),
-    'express': ('http://127.0.0.1:%d/minimal/' % PORT_EXPRESS, BENCH_HOST),
-    'daemon_worker': ('http://127.0.0.1:80/minimal/', BENCH_HOST),
-    'embedded_worker': ('http://127.0.0.1:80/minimal/', EMB_HOST),
-    'daemon_prefork': ('http://127.0.0.1:80/minimal/', BENCH_HOST),
-    'embedded_prefork': ('http://127.0.0.1:80/minimal/', EMB_HOST),
-    'tune_threads5': ('http://127.0.0.1:80/minimal/', BENCH_HOST),
-    'tune_threads30': ('http://127.0.0.1:80/minimal/', BENCH_HOST),
-    'tune_nolog': ('http://127.0.0.1:80/minimal/', BENCH_HOST),
+# The processes that serve each configuration (daemon mode: the Apache children AND both colors'
+# daemons, the idle color is resident by design).
+SERVES = {
+    'collection': ('apache', 'wsgi daemons'),
+    'nginx_gthread': ('nginx', 'gunicorn'),
+    'gunicorn_gthread': ('gunicorn',),
+    'express': ('express',),
 }
 
 WSGI_PEER = '''import os
@@ -201,12 +152,13 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "%s")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "%s")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("PROBE_SITE", "peer")
-os.environ.setdefault("PROBE_DB_PATH", "/tmp/peer-db.sqlite3")
+os.environ.setdefault("PROBE_RELEASE", "bench")
+os.environ.setdefault("PROBE_DB_PATH", "%s")
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
-''' % (SECRET, BENCH_HOST)
+''' % (SECRET, HOST, PEER_DB)
 
 NGINX_CONF = '''# modwsgi.django serve benchmark: nginx -> gunicorn gthread with a keepalive upstream.
 upstream bench_gunicorn {
@@ -225,7 +177,12 @@ server {
         proxy_set_header X-Forwarded-Proto $scheme;
     }
 }
-''' % (PORT_GUNICORN, PORT_NGINX, BENCH_HOST)
+''' % (PORT_GUNICORN, PORT_NGINX, HOST)
+
+# The same 40 notes in the site's database and in the peers' (the /page/ view lists the latest 20).
+SEED = ('from probe.models import Note; Note.objects.all().delete(); '
+        'Note.objects.bulk_create([Note(text="note %d: the quick brown fox jumps over the lazy dog" % i) '
+        'for i in range(40)])')
 
 
 # --- wrk --------------------------------------------------------------------------------------
@@ -262,7 +219,23 @@ class Bench:
         self.deploys = []
         self.notes = []
         self.versions = {}
-        self.express_ok = False
+        self.setup = {}
+        self.shape = {'processes': 2, 'threads': 15}
+        self.apache_state = DEFAULT
+        self.wall = 0.0
+
+    # --- labels --------------------------------------------------------------------------------
+
+    def shape_text(self):
+        return '%dx%d' % (self.shape['processes'], self.shape['threads'])
+
+    def label(self, key):
+        if key in CONFIGS:
+            return CONFIGS[key].format(shape=self.shape_text())
+        return 'default %s' % VARIANTS[key][0]
+
+    def keys(self):
+        return list(CONFIGS) + list(self.args.variants)
 
     # --- container-side helpers ---------------------------------------------------------------
 
@@ -270,22 +243,27 @@ class Bench:
         res = self.c.sh('python3 /opt/bench-procs.py', timeout=60)
         return {p[0]: {'args': p[1], 'rss': p[2], 'pss': p[3], 'cpu': p[4]} for p in json.loads(res.stdout)}
 
-    def wait_http(self, url, host, timeout=120, expect_down=False):
+    def wait_http(self, url, timeout=120, headers=()):
+        extra = ''.join(' -H "%s"' % h for h in headers)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            rc = self.c.sh('curl -fsS -o /dev/null -m 5 -H "Host: %s" %s' % (host, url), check=False).returncode
-            if (rc != 0) if expect_down else (rc == 0):
+            if self.c.sh('curl -fsS -o /dev/null -m 5 -H "Host: %s"%s %s' % (HOST, extra, url), check=False).returncode == 0:
                 return
             time.sleep(0.5)
-        raise RuntimeError('%s (Host %s) did not %s within %d s' % (url, host, 'go down' if expect_down else 'answer', timeout))
+        raise RuntimeError('%s (Host %s%s) did not answer within %d s' % (url, HOST, extra, timeout))
 
-    def wait_gone(self, selector, timeout=60):
+    def wait_quiet(self, components, timeout=60, settle=1.0):
+        """Wait until the given components use < 5 % of a CPU over `settle` s (daemons done importing)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not [p for p in self.snapshot().values() if SELECTORS[selector](p['args'])]:
+            before = self.snapshot()
+            time.sleep(settle)
+            after = self.snapshot()
+            used = sum(p['cpu'] - before[pid]['cpu'] for pid, p in after.items()
+                       if pid in before and component(p['args']) in components)
+            if used < 0.05 * settle:
                 return
-            time.sleep(0.5)
-        raise RuntimeError('processes (%s) still running after %d s' % (selector, timeout))
+        C.log('warning: %s still busy after %d s' % ('/'.join(components), timeout))
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -300,25 +278,26 @@ class Bench:
 
     def read_shape(self):
         """The default daemon shape the collection chose on this host (its WSGIDaemonProcess line)."""
-        res = self.c.sh("grep -h -o 'WSGIDaemonProcess bench_blue .*' /etc/apache2/sites-available/modwsgi-%s.conf" % BENCH_HOST)
+        res = self.c.sh("grep -h -o 'WSGIDaemonProcess %s_blue .*' %s" % (SITE, VHOST))
         procs = re.search(r' processes=(\d+)', res.stdout)
         threads = re.search(r' threads=(\d+)', res.stdout)
-        set_shape(int(procs.group(1)) if procs else 1, int(threads.group(1)) if threads else 15)
-        C.log('default daemon shape: %d processes x %d threads' % (SHAPE['processes'], SHAPE['threads']))
+        self.shape = {'processes': int(procs.group(1)) if procs else 1, 'threads': int(threads.group(1)) if threads else 15}
+        C.log('default daemon shape: %s (processes x threads)' % self.shape_text())
 
     def peers_apt(self):
         """Debian packages for the peers, installed before the collection runs (no apt lock fight later).
 
-        policy-rc.d keeps nginx from starting at install (Apache will own port 80)."""
-        C.log('peers: apt-get install nginx apache2-dev gcc python3-dev python3-venv')
+        policy-rc.d keeps nginx from starting at install (Apache owns port 80)."""
+        pkgs = 'nginx apache2-dev gcc python3-dev python3-venv'
+        C.log('peers: apt-get install %s' % pkgs)
         seconds, _unused1 = self.c.timed(
             'set -e; printf "#!/bin/sh\\nexit 101\\n" > /usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d;'
             ' export DEBIAN_FRONTEND=noninteractive;'
-            ' (apt-get install -y -q nginx apache2-dev gcc python3-dev python3-venv > /tmp/peers-apt.log 2>&1'
+            ' (apt-get install -y -q %s > /tmp/peers-apt.log 2>&1'
             '  || { apt-get update -q >> /tmp/peers-apt.log 2>&1 &&'
-            '       apt-get install -y -q nginx apache2-dev gcc python3-dev python3-venv >> /tmp/peers-apt.log 2>&1; })'
+            '       apt-get install -y -q %s >> /tmp/peers-apt.log 2>&1; })'
             ' || { rm -f /usr/sbin/policy-rc.d; tail -n 20 /tmp/peers-apt.log; exit 1; };'
-            ' rm -f /usr/sbin/policy-rc.d /etc/nginx/sites-enabled/default')
+            ' rm -f /usr/sbin/policy-rc.d /etc/nginx/sites-enabled/default' % (pkgs, pkgs))
         C.log('peers: apt took %.0f s' % seconds)
         self.c.write('/etc/nginx/conf.d/modwsgi-bench.conf', NGINX_CONF)
 
@@ -344,13 +323,24 @@ class Bench:
         except Exception as exc:  # reported by the caller
             result['error'] = str(exc)
 
+    def seed(self):
+        """The same notes in the site's database (as the site user, its manage wrapper) and the peers' one."""
+        self.c.sh("setpriv --reuid=%s --regid=%s --init-groups -- /srv/django/%s/bin/manage shell -c '%s'"
+                  % (SITE, SITE, SITE, SEED))
+        env = ('cd /opt/peer/app && DJANGO_SETTINGS_MODULE=probe.settings DJANGO_SECRET_KEY=%s PROBE_DB_PATH=%s'
+               % (SECRET, PEER_DB))
+        self.c.sh("rm -f %s; touch %s; chown www-data:www-data %s; %s setpriv --reuid=www-data --regid=www-data --clear-groups --"
+                  " /opt/peer/venv/bin/python manage.py migrate -v0 && %s setpriv --reuid=www-data --regid=www-data"
+                  " --clear-groups -- /opt/peer/venv/bin/python manage.py shell -c '%s'"
+                  % (PEER_DB, PEER_DB, PEER_DB, env, env, SEED))
+
     def collect_versions(self):
         q = {
             'debian': 'cat /etc/debian_version',
             'apache': "apache2 -v | sed -n 's/^Server version: //p'",
             'mod_wsgi (Debian)': "dpkg-query -W -f='${Version}' libapache2-mod-wsgi-py3",
             'python': 'python3 -V',
-            'django (site venv)': "/srv/django/bench/current/.modwsgi-venv/bin/python -c 'import django; print(django.get_version())'",
+            'django (site venv)': "/srv/django/%s/current/.modwsgi-venv/bin/python -c 'import django; print(django.get_version())'" % SITE,
             'django (peer venv)': "/opt/peer/venv/bin/python -c 'import django; print(django.get_version())'",
             'gunicorn': '/opt/peer/venv/bin/gunicorn --version',
             'nginx': 'nginx -v 2>&1',
@@ -361,394 +351,448 @@ class Bench:
             res = self.c.sh(cmd, check=False)
             self.versions[key] = (res.stdout.strip() or res.stderr.strip())[:120] if res.returncode == 0 else None
 
-    # --- services ------------------------------------------------------------------------------
+    # --- servers -------------------------------------------------------------------------------
 
-    def apache(self, action):
-        C.log('apache2: %s' % action)
-        self.c.sh('service apache2 %s >/dev/null' % action, timeout=180)
-        if action == 'stop':
-            self.wait_gone('apache_daemon')
-        else:
-            self.wait_http('http://127.0.0.1:80/minimal/', BENCH_HOST)
-
-    def gunicorn_start(self, worker_class):
-        extra = '--worker-class gthread --threads %d' % SHAPE['threads'] if worker_class == 'gthread' else '--worker-class sync'
-        self.c.sh_bg('cd /opt/peer/app && exec /opt/peer/venv/bin/gunicorn --bind 127.0.0.1:%d --workers %d %s'
-                     ' --user www-data --group www-data --pid /run/bench-gunicorn.pid benchwsgi:application'
-                     ' > /tmp/gunicorn-%s.log 2>&1' % (PORT_GUNICORN, SHAPE['processes'], extra, worker_class))
-        self.wait_http('http://127.0.0.1:%d/minimal/' % PORT_GUNICORN, BENCH_HOST)
-
-    def gunicorn_stop(self):
-        self.c.sh('kill -TERM "$(cat /run/bench-gunicorn.pid)"', check=False)
-        self.wait_gone('gunicorn')
-
-    def nginx_start(self):
+    def start_peers(self):
+        shape = self.shape
+        self.c.sh_bg('cd /opt/peer/app && exec /opt/peer/venv/bin/gunicorn --bind 127.0.0.1:%d --workers %d'
+                     ' --worker-class gthread --threads %d --user www-data --group www-data'
+                     ' --pid /run/bench-gunicorn.pid benchwsgi:application > /tmp/gunicorn.log 2>&1'
+                     % (PORT_GUNICORN, shape['processes'], shape['threads']))
+        self.wait_http('http://127.0.0.1:%d/minimal/' % PORT_GUNICORN)
         self.c.sh('nginx -t -q && nginx')
-        self.wait_http('http://127.0.0.1:%d/minimal/' % PORT_NGINX, BENCH_HOST)
-
-    def nginx_stop(self):
-        self.c.sh('nginx -s quit', check=False)
-        self.wait_gone('nginx')
-
-    def express_start(self):
+        self.wait_http('http://127.0.0.1:%d/minimal/' % PORT_NGINX)
         self.c.sh_bg('cd /tmp && exec /opt/peer/venv/bin/mod_wsgi-express start-server --port %d'
                      ' --user www-data --group www-data --server-root /tmp/express /opt/peer/app/benchwsgi.py'
                      ' > /tmp/express.log 2>&1' % PORT_EXPRESS)
-        self.wait_http('http://127.0.0.1:%d/minimal/' % PORT_EXPRESS, BENCH_HOST)
+        self.wait_http('http://127.0.0.1:%d/minimal/' % PORT_EXPRESS)
 
-    def express_stop(self):
-        self.c.sh('/tmp/express/apachectl stop', check=False)
-        self.wait_gone('express')
+    def wait_collection(self):
+        """Both colors answer (each preloads Django at start-up) and the daemons are done importing."""
+        for color in ('blue', 'green'):
+            self.wait_http('http://127.0.0.1:80/healthz/', headers=['X-Modwsgi-Color: %s' % color])
+        self.wait_quiet(('wsgi daemons', 'apache'))
 
-    def tuned(self, key):
-        """Measure the default with one vhost setting changed (TUNING[key]), then put the vhost back."""
-        vhost = '/etc/apache2/sites-available/modwsgi-%s.conf' % BENCH_HOST
-        self.c.sh("cp -p %s /tmp/vhost.orig && sed -i '%s' %s && apache2ctl -t >/dev/null 2>&1" % (vhost, TUNING[key], vhost))
-        try:
-            self.apache('reload')
-            self.measure(key)
-        finally:
-            self.c.sh('cp -p /tmp/vhost.orig %s' % vhost)
-            self.apache('reload')
+    def restart_apache(self, variant):
+        """Apache restarted (full restart: fresh children and daemons) into the default or a variant."""
+        command = 'true' if variant == DEFAULT else VARIANTS[variant][1]
+        C.log('apache2: restart into %s' % variant)
+        self.c.sh('service apache2 stop >/dev/null; rm -rf /etc/apache2 && cp -a %s /etc/apache2 && { %s; }'
+                  ' && apache2ctl -t > /tmp/configtest.log 2>&1 || { cat /tmp/configtest.log; exit 1; };'
+                  ' service apache2 start >/dev/null' % (PRISTINE, command), timeout=300)
+        self.apache_state = variant
+        self.wait_collection()
 
     # --- measurement ----------------------------------------------------------------------------
 
-    def measure(self, key):
-        url, host = URL_OF[key]
-        select = SELECTORS[SELECTOR_OF[key]]
-        for conc in self.args.conc:
-            wrk = ['wrk', '-t2', '-c%d' % conc, '-H', 'Host: %s' % host]
-            # Embedded mode loads Django lazily in every Apache child: give it a longer warm-up.
-            warmup = max(self.args.warmup, 5) if key.startswith('embedded') else self.args.warmup
-            if warmup > 0:
-                self.c.sh(' '.join(wrk[:3] + ['-d%ds' % warmup, '-H', "'Host: %s'" % host, url, '>/dev/null']),
-                          timeout=warmup + 60)
-            before = self.snapshot()
-            load_before = C.loadavg()
-            start = time.monotonic()
-            proc = self.c.popen(wrk + ['-d%ds' % self.args.duration, '--latency', url])
-            samples = []
-            for frac in (0.5, 0.85):
-                delay = start + self.args.duration * frac - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                samples.append(self.snapshot())
-            out, err = proc.communicate(timeout=self.args.duration + 120)
-            after = self.snapshot()
-            load_after = C.loadavg()
-            result = parse_wrk(out)
-            mem = []
-            for snap in samples:
-                procs = [p for p in snap.values() if select(p['args'])]
-                pss = [p['pss'] for p in procs]
-                mem.append((sum(p['rss'] for p in procs), None if None in pss else sum(pss), len(procs)))
-            rss, pss, nprocs = max(mem, key=lambda m: m[0])
-            cpu = 0.0
-            split = {}
-            for pid, p in after.items():
-                if select(p['args']):
-                    prev = before.get(pid)
-                    used = p['cpu'] - (prev['cpu'] if prev and prev['args'] == p['args'] else 0.0)
-                    cpu += used
-                    part = component(p['args'])
-                    split[part] = split.get(part, 0.0) + used
-            row = {
-                'key': key, 'label': LABEL[key], 'conc': conc, 'url': url, 'host': host,
-                'rps': result['rps'], 'requests': result['requests'],
-                'p50_ms': result['p50_ms'], 'p90_ms': result['p90_ms'], 'p99_ms': result['p99_ms'],
-                'non2xx': result['non2xx'], 'socket_errors': result['socket_errors'], 'errors': result['errors'],
-                'rss_mb': round(rss / 1024.0, 1), 'pss_mb': None if pss is None else round(pss / 1024.0, 1),
-                'processes': nprocs, 'server_cpu_s': round(cpu, 2),
-                'cpu_split_s': {k: round(v, 2) for k, v in sorted(split.items())},
-                'req_per_cpu_s': round(result['requests'] / cpu, 1) if result['requests'] and cpu > 0 else None,
-                'loadavg_before': load_before, 'loadavg_after': load_after,
-            }
-            if result['rps'] is None:
-                row['wrk_output'] = (out + err)[-1500:]
-            self.runs.append(row)
-            C.log('%-17s c%-3d %8s req/s  p50 %7s ms  p99 %8s ms  errors %-5d RSS %7.1f MB  %s req/CPU-s  (load %.1f)' % (
-                key, conc, row['rps'], row['p50_ms'], row['p99_ms'], row['errors'], row['rss_mb'],
-                row['req_per_cpu_s'], load_before or 0))
+    def measure(self, key, view, conc, rnd):
+        port = PORT_OF.get(key, 80)
+        url = 'http://127.0.0.1:%d%s' % (port, VIEWS[view])
+        serves = SERVES.get(key, SERVES[DEFAULT])
+        wrk = ['wrk', '-t2', '-c%d' % conc, '-H', 'Host: %s' % HOST]
+        if self.args.warmup > 0:
+            self.c.sh(' '.join(wrk[:3] + ['-d%ds' % self.args.warmup, '-H', "'Host: %s'" % HOST, url, '>/dev/null']),
+                      timeout=self.args.warmup + 60)
+        before = self.snapshot()
+        load_before = C.loadavg()
+        start = time.monotonic()
+        proc = self.c.popen(wrk + ['-d%ds' % self.args.duration, '--latency', url])
+        samples = []
+        for frac in (0.5, 0.85):
+            delay = start + self.args.duration * frac - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            samples.append(self.snapshot())
+        out, err = proc.communicate(timeout=self.args.duration + 120)
+        after = self.snapshot()
+        result = parse_wrk(out)
+        mem = []
+        for snap in samples:
+            procs = [p for p in snap.values() if component(p['args']) in serves]
+            pss = [p['pss'] for p in procs]
+            mem.append((sum(p['rss'] for p in procs), None if None in pss else sum(pss), len(procs)))
+        rss, pss, nprocs = max(mem, key=lambda m: m[0])
+        split = {}
+        for pid, p in after.items():
+            part = component(p['args'])
+            if part in serves:
+                prev = before.get(pid)
+                split[part] = split.get(part, 0.0) + p['cpu'] - (prev['cpu'] if prev and prev['args'] == p['args'] else 0.0)
+        cpu = sum(split.values())
+        row = {
+            'key': key, 'view': view, 'conc': conc, 'round': rnd, 'url': url,
+            'rps': result['rps'], 'requests': result['requests'],
+            'p50_ms': result['p50_ms'], 'p90_ms': result['p90_ms'], 'p99_ms': result['p99_ms'],
+            'non2xx': result['non2xx'], 'socket_errors': result['socket_errors'], 'errors': result['errors'],
+            'rss_mb': round(rss / 1024.0, 1), 'pss_mb': None if pss is None else round(pss / 1024.0, 1),
+            'processes': nprocs, 'server_cpu_s': round(cpu, 2),
+            'cpu_split_s': {k: round(v, 2) for k, v in sorted(split.items())},
+            'req_per_cpu_s': round(result['requests'] / cpu, 1) if result['requests'] and cpu > 0 else None,
+            'us_per_req': {k: round(1e6 * v / result['requests'], 1) for k, v in sorted(split.items())} if result['requests'] else {},
+            'loadavg_before': load_before, 'loadavg_after': C.loadavg(),
+        }
+        if result['rps'] is None:
+            row['wrk_output'] = (out + err)[-1500:]
+        self.runs.append(row)
+        C.log('r%d %-18s %-7s c%-3d %8s req/s  p99 %8s ms  err %-4d  %s req/CPU-s  %s  (load %.1f)' % (
+            rnd, key, view, conc, row['rps'], row['p99_ms'], row['errors'], row['req_per_cpu_s'],
+            ' '.join('%s %.0f' % (k.split()[0], v) for k, v in row['us_per_req'].items()) + ' us/req', load_before or 0))
+
+    def measure_all(self, key, rnd):
+        for view in self.args.views:
+            for conc in self.args.conc:
+                self.measure(key, view, conc, rnd)
 
     # --- the run ------------------------------------------------------------------------------
 
     def run(self):
         started = time.monotonic()
-        C.log('serve bench: container %s from %s' % (NAME, C.IMAGE))
+        C.log('serve bench: container %s from %s' % (self.c.name, C.IMAGE))
         # SYS_PTRACE only so that root in the container may read other users' smaps_rollup (PSS).
         self.c.start(['--cap-add', 'SYS_PTRACE'])
         try:
-            self.c.write('/opt/bench-procs.py', PROCS_PY)
-            self.peers_apt()
-            pip_result = {}
-            pip_thread = threading.Thread(target=self.peers_pip, args=(pip_result,))
-            pip_thread.start()
-            try:
-                self.deploy('event, daemon site (the collection default)')
-                self.read_shape()
-            finally:
-                pip_thread.join()
-            if 'error' in pip_result:
-                raise RuntimeError('peer venv: %s' % pip_result['error'])
-            self.express_ok = pip_result.get('mod_wsgi_ok', False)
-            if not self.express_ok:
-                self.notes.append('mod_wsgi-express not measured: `pip install mod_wsgi` failed against the container\'s '
-                                  'apache2-dev: ' + pip_result.get('mod_wsgi_log', '')[-600:].replace('\n', ' '))
-            self.setup = {k: round(v, 1) if isinstance(v, float) else v for k, v in pip_result.items() if k != 'mod_wsgi_log'}
-            self.collect_versions()
-
-            self.wait_http('http://127.0.0.1:80/minimal/', BENCH_HOST)
-            self.measure('static')
-            self.measure('daemon_event')
-            if self.args.tuning:
-                for key in TUNING:
-                    self.tuned(key)
-
-            self.apache('stop')
-            self.gunicorn_start('gthread')
-            self.nginx_start()
-            self.measure('nginx_gthread')
-            self.nginx_stop()
-            self.measure('gunicorn_gthread')
-            self.gunicorn_stop()
-            self.gunicorn_start('sync')
-            self.measure('gunicorn_sync')
-            self.gunicorn_stop()
-            if self.express_ok:
-                self.express_start()
-                self.measure('express')
-                self.express_stop()
-            self.apache('start')
-
-            for mpm in ('worker', 'prefork'):
-                # worker adds the embedded site (full deploy); prefork changes only the MPM, so only the
-                # apache role runs (`--tags apache`, what an operator would do; the vhosts do not depend
-                # on the MPM).
-                self.deploy('%s, daemon site + embedded site%s' % (mpm, '' if mpm == 'worker' else ' (--tags apache)'),
-                            ['-e', 'apache_mpm=%s' % mpm, '-e', '@' + EMBEDDED_VARS]
-                            + ([] if mpm == 'worker' else ['--tags', 'apache']))
-                self.wait_http('http://127.0.0.1:80/minimal/', BENCH_HOST)
-                self.wait_http('http://127.0.0.1:80/minimal/', EMB_HOST)
-                self.measure('daemon_%s' % mpm)
-                self.measure('embedded_%s' % mpm)
-            self.mpm_conf = self.c.sh('cat /etc/apache2/conf-available/modwsgi-django-mpm.conf', check=False).stdout
+            self.prepare()
+            peers = [k for k in CONFIGS if k != DEFAULT]
+            for rnd in range(1, self.args.rounds + 1):
+                C.log('== round %d of %d' % (rnd, self.args.rounds))
+                # The collection and its peers in an order rotated by one each round, then the variants.
+                order = [DEFAULT] + peers
+                shift = (rnd - 1) % len(order)
+                order = order[shift:] + order[:shift]
+                for key in order:
+                    if key == DEFAULT and self.apache_state != DEFAULT:
+                        self.restart_apache(DEFAULT)
+                    self.measure_all(key, rnd)
+                for variant in self.args.variants:
+                    self.restart_apache(variant)
+                    self.measure_all(variant, rnd)
+                if self.apache_state != DEFAULT:
+                    self.restart_apache(DEFAULT)
         finally:
             if self.args.keep:
-                C.log('keeping container %s (--keep)' % NAME)
+                C.log('keeping container %s (--keep)' % self.c.name)
             else:
                 self.c.remove()
         self.wall = time.monotonic() - started
         self.write()
 
-    # --- output -------------------------------------------------------------------------------
+    def prepare(self):
+        self.c.write('/opt/bench-procs.py', PROCS_PY)
+        self.peers_apt()
+        pip_result = {}
+        pip_thread = threading.Thread(target=self.peers_pip, args=(pip_result,))
+        pip_thread.start()
+        try:
+            self.deploy('the collection default (event, daemon site, blue/green)')
+            self.read_shape()
+        finally:
+            pip_thread.join()
+        if 'error' in pip_result:
+            raise RuntimeError('peer venv: %s' % pip_result['error'])
+        if not pip_result.get('mod_wsgi_ok'):
+            raise RuntimeError("`pip install mod_wsgi` failed against the container's apache2-dev: %s"
+                               % pip_result.get('mod_wsgi_log', '')[-600:])
+        self.setup = {k: round(v, 1) if isinstance(v, float) else v for k, v in pip_result.items() if k != 'mod_wsgi_log'}
+        self.seed()
+        self.c.sh('rm -rf %s && cp -a /etc/apache2 %s' % (PRISTINE, PRISTINE))
+        self.config = {
+            'vhost': self.c.sh('cat %s' % VHOST).stdout,
+            'mpm': self.c.sh('cat %s' % MPM_CONF).stdout,
+            'modules': self.c.sh("ls /etc/apache2/mods-enabled | sed -n 's/\\.load$//p'").stdout.split(),
+        }
+        self.collect_versions()
+        self.start_peers()
+        self.wait_collection()
+        for key in CONFIGS:
+            for view in self.args.views:
+                res = self.c.sh('curl -fsS -m 10 -H "Host: %s" http://127.0.0.1:%d%s' % (HOST, PORT_OF[key], VIEWS[view]))
+                if view == 'page' and res.stdout.count('<tr class=') != 20:
+                    raise RuntimeError('%s %s: expected 20 notes in the page, got:\n%s' % (key, view, res.stdout[-800:]))
 
-    def row(self, key, conc):
-        for r in self.runs:
-            if r['key'] == key and r['conc'] == conc:
-                return r
-        return None
+    # --- results ------------------------------------------------------------------------------
 
-    def targets(self):
-        out = []
+    def cells(self, key, view, conc):
+        return [r for r in self.runs if r['key'] == key and r['view'] == view and r['conc'] == conc and r['rps']]
+
+    def cell(self, key, view, conc):
+        """Median and spread over the rounds of one (configuration, view, concurrency)."""
+        rows = self.cells(key, view, conc)
+        if not rows:
+            return None
+        parts = sorted({p for r in rows for p in r['us_per_req']})
+        return {
+            'key': key, 'label': self.label(key), 'view': view, 'conc': conc, 'rounds': len(rows),
+            'rps': C.spread([r['rps'] for r in rows]),
+            'p99_ms': C.spread([r['p99_ms'] for r in rows if r['p99_ms'] is not None]),
+            'req_per_cpu_s': C.spread([r['req_per_cpu_s'] for r in rows if r['req_per_cpu_s']]),
+            'us_per_req': {p: C.spread([r['us_per_req'][p] for r in rows if p in r['us_per_req']])['median'] for p in parts},
+            'errors': sum(r['errors'] for r in rows),
+            'rss_mb': C.spread([r['rss_mb'] for r in rows])['median'],
+            'pss_mb': C.spread([r['pss_mb'] for r in rows if r['pss_mb'] is not None])['median'],
+            'processes': max(r['processes'] for r in rows),
+            'loadavg': C.spread([r['loadavg_before'] for r in rows if r['loadavg_before'] is not None]),
+        }
+
+    def paired(self, key, other, view, conc, field='rps'):
+        """Per-round ratios key/other (same round, so the same host drift), their median and spread."""
+        mine = {r['round']: r[field] for r in self.cells(key, view, conc)}
+        theirs = {r['round']: r[field] for r in self.cells(other, view, conc)}
+        ratios = [C.ratio(mine[n], theirs[n]) for n in sorted(mine) if n in theirs and mine[n] and theirs[n]]
+        return C.spread(ratios) if ratios else None
+
+    def summary(self):
+        cells = [self.cell(k, v, c) for k in self.keys() for v in self.args.views for c in self.args.conc]
+        cells = [c for c in cells if c]
+        med = {(c['key'], c['view'], c['conc']): c for c in cells}
+        targets = []
         for peer, want in TARGETS:
-            item = {'peer': peer, 'label': LABEL[peer], 'target': want, 'by_conc': {}}
-            met_all = True
-            for conc in self.args.conc:
-                a, b = self.row(DEFAULT, conc), self.row(peer, conc)
-                r = C.ratio(a and a['rps'], b and b['rps'])
-                e = C.ratio(a and a['req_per_cpu_s'], b and b['req_per_cpu_s'])
-                item['by_conc'][str(conc)] = {'ratio_rps': r and round(r, 3), 'ratio_req_per_cpu_s': e and round(e, 3),
-                                              'met': None if r is None else r >= want}
-                met_all = met_all and r is not None and r >= want
-            item['met'] = met_all if all(v['met'] is not None for v in item['by_conc'].values()) else None
-            out.append(item)
-        return out
+            for view in self.args.views:
+                for conc in self.args.conc:
+                    a, b = med.get((DEFAULT, view, conc)), med.get((peer, view, conc))
+                    r = C.ratio(a and a['rps']['median'], b and b['rps']['median'])
+                    e = C.ratio(a and a['req_per_cpu_s']['median'], b and b['req_per_cpu_s']['median'])
+                    targets.append({'peer': peer, 'target': want, 'view': view, 'conc': conc,
+                                    'ratio_rps': r and round(r, 3), 'ratio_req_per_cpu_s': e and round(e, 3),
+                                    'per_round': self.paired(DEFAULT, peer, view, conc),
+                                    'met': None if r is None else r >= want})
+        effects = []
+        for variant in self.args.variants:
+            for view in self.args.views:
+                for conc in self.args.conc:
+                    a, b = med.get((DEFAULT, view, conc)), med.get((variant, view, conc))
+                    if not a or not b:
+                        continue
+                    effects.append({
+                        'variant': variant, 'view': view, 'conc': conc,
+                        'default_over_variant_rps': round(C.ratio(a['rps']['median'], b['rps']['median']), 3),
+                        'default_over_variant_req_per_cpu_s': C.ratio(a['req_per_cpu_s']['median'], b['req_per_cpu_s']['median']),
+                        'per_round': self.paired(DEFAULT, variant, view, conc),
+                        'apache_us_per_req': (a['us_per_req'].get('apache'), b['us_per_req'].get('apache')),
+                        'daemons_us_per_req': (a['us_per_req'].get('wsgi daemons'), b['us_per_req'].get('wsgi daemons')),
+                        'p99_ms': (a['p99_ms']['median'], b['p99_ms']['median']),
+                    })
+        p99 = [c for c in cells if c['key'] == DEFAULT and c['p99_ms']['max'] is not None and c['p99_ms']['max'] >= P99_LIMIT_MS]
+        return {'cells': cells, 'targets': targets, 'effects': effects,
+                'p99_over_limit': [(c['view'], c['conc'], c['p99_ms']['max']) for c in p99]}
 
     def write(self):
         date = C.today()
         base = os.path.join(C.RESULTS, '%s-serve' % date)
-        targets = self.targets()
         data = {
             'benchmark': 'serve', 'generated': C.now_iso(), 'script': 'bench/serve.py',
             'container': NAME, 'image': C.IMAGE, 'host': C.host_info(), 'versions': self.versions,
-            'default_daemon_shape': dict(SHAPE),
+            'default_daemon_shape': dict(self.shape),
             'wrk': {'threads': 2, 'connections': self.args.conc, 'duration_s': self.args.duration,
                     'warmup_s': self.args.warmup},
-            'deploys': self.deploys, 'peer_setup': getattr(self, 'setup', {}),
-            'runs': self.runs, 'default': DEFAULT, 'targets': targets, 'notes': self.notes,
-            'mpm_conf_prefork': getattr(self, 'mpm_conf', ''),
+            'rounds': self.args.rounds, 'views': self.args.views,
+            'variants': {k: {'label': VARIANTS[k][0], 'command': VARIANTS[k][1]} for k in self.args.variants},
+            'config': getattr(self, 'config', {}),
+            'deploys': self.deploys, 'peer_setup': self.setup,
+            'runs': self.runs, 'summary': self.summary(), 'notes': self.notes,
             'wall_seconds': round(self.wall, 1),
         }
         C.write_json(base + '.json', data)
-        C.write_text(base + '.md', self.markdown(data))
-        png = self.plot(base + '.png')
+        png = self.plot(base + '.png', data)
         if not png:
             self.notes.append('no PNG: matplotlib is not importable (bench/requirements.txt)')
-            C.write_text(base + '.md', self.markdown(data))
+        C.write_text(base + '.md', self.markdown(data))
         C.log('wrote %s.{json,md%s} (serve bench wall time %.0f s)' % (base, ',png' if png else '', self.wall))
 
     def rerender(self, path):
         with open(path) as handle:
             data = json.load(handle)
         self.runs, self.versions, self.notes = data['runs'], data['versions'], data['notes']
-        if data.get('default_daemon_shape'):
-            set_shape(**data['default_daemon_shape'])
-        self.args.conc = data['wrk']['connections']
+        self.shape = data['default_daemon_shape']
+        self.args.conc, self.args.views = data['wrk']['connections'], data['views']
         self.args.duration, self.args.warmup = data['wrk']['duration_s'], data['wrk']['warmup_s']
-        self.date = data['generated'][:10]
+        self.args.rounds = data['rounds']
+        self.args.variants = [k for k in data['variants'] if k in VARIANTS]
+        data['summary'] = self.summary()
         base = os.path.splitext(path)[0]
+        png = self.plot(base + '.png', data)
         C.write_text(base + '.md', self.markdown(data))
-        png = self.plot(base + '.png')
         C.log('rewrote %s.md%s' % (base, ' and .png' if png else ''))
 
     def markdown(self, data):
-        conc = self.args.conc
+        conc, views = self.args.conc, self.args.views
+        s = data['summary']
+        med = {(c['key'], c['view'], c['conc']): c for c in s['cells']}
         v = self.versions
+        loads = [r['loadavg_before'] for r in self.runs if r['loadavg_before'] is not None]
         lines = [
             '# Serve benchmark (%s)' % data['generated'][:10], '',
-            'Generated by `bench/serve.py` on %s: one container `%s` (image `%s`, Debian %s), '
-            'one run, every configuration side by side, the probe project\'s `/minimal/` view (returns `ok`).' % (
-                data['generated'], NAME, C.IMAGE, v.get('debian')),
+            'Generated by `bench/serve.py` on %s: one container `%s` (image `%s`, Debian %s), %d interleaved rounds '
+            '(every configuration at every view and concurrency once per round, the order rotated each round), '
+            'medians over the rounds and their spread (min-max).' % (
+                data['generated'], NAME, C.IMAGE, v.get('debian'), data['rounds']),
             'Load: `wrk -t2 -cN -d%ds --latency` inside the container against 127.0.0.1 (N = %s), after a %d s warm-up '
-            'at the same concurrency. Host: %s CPUs, %s MiB, shared with other jobs (load average at each run in the JSON).' % (
+            'at the same concurrency. Host: %s CPUs, %s MiB, shared with other jobs: 1-minute load average %s at the '
+            'start of the runs (median %s).' % (
                 self.args.duration, ', '.join(map(str, conc)), self.args.warmup, data['host'].get('cpus'),
-                data['host'].get('mem_total_mb')),
+                data['host'].get('mem_total_mb'), _range(loads, '%.1f'), '%.1f' % C.spread(loads)['median'] if loads else '-'),
             'Versions: Apache %s, mod_wsgi %s (Debian), %s, Django %s; gunicorn %s; %s; mod_wsgi-express %s.' % (
                 v.get('apache'), v.get('mod_wsgi (Debian)'), v.get('python'), v.get('django (site venv)'),
                 (v.get('gunicorn') or '').replace('gunicorn (version ', '').rstrip(')'), v.get('nginx'),
                 v.get('mod_wsgi (pip, express)')),
             '',
-            '## Targets (issue 7): the collection default (daemon %dx%d, event) against its peers' % (SHAPE['processes'], SHAPE['threads']), '',
-            '| target | ' + ' | '.join('c%d req/s ratio' % c for c in conc) + ' | ' +
-            ' | '.join('c%d req/CPU-s ratio' % c for c in conc) + ' | met |',
-            '|---|' + '---:|' * (2 * len(conc)) + '---|',
+            '## Targets (issue 21): the collection default (daemon %s, event) against its peers' % self.shape_text(), '',
+            'Ratio of the medians of req/s (the per-round ratios, same round so the same host drift, in brackets: '
+            'median, min-max); req/CPU-s: requests per CPU-second of the serving processes, which moves less when '
+            'other jobs share the cores.', '',
+            '| target | view | ' + ' | '.join('c%d req/s' % c for c in conc) + ' | ' +
+            ' | '.join('c%d req/CPU-s' % c for c in conc) + ' | met |',
+            '|---|---|' + '---:|' * (2 * len(conc)) + '---|',
         ]
-        for t in data['targets']:
-            cells = [C.fmt_ratio(t['by_conc'][str(c)]['ratio_rps']) for c in conc]
-            cells += [C.fmt_ratio(t['by_conc'][str(c)]['ratio_req_per_cpu_s']) for c in conc]
-            met = {True: '**met**', False: '**not met**', None: 'not measured'}[t['met']]
-            lines.append('| default >= %.1fx %s | %s | %s |' % (t['target'], t['label'], ' | '.join(cells), met))
+        for peer, want in TARGETS:
+            for view in views:
+                ts = [t for t in s['targets'] if t['peer'] == peer and t['view'] == view]
+                by = {t['conc']: t for t in ts}
+                cells = ['%s (%s)' % (C.fmt_ratio(by[c]['ratio_rps']), _pair(by[c]['per_round'])) if c in by else '-' for c in conc]
+                cells += [C.fmt_ratio(by[c]['ratio_req_per_cpu_s']) if c in by else '-' for c in conc]
+                mets = [by[c]['met'] for c in conc if c in by]
+                met = 'not measured' if not mets or None in mets else ('**met**' if all(mets) else '**not met**')
+                lines.append('| >= %.1fx %s | %s | %s | %s |' % (want, self.label(peer), view, ' | '.join(cells), met))
+        p99 = s['p99_over_limit']
+        lines += ['', 'p99 of the collection default, every view and concurrency, every round: %s.' % (
+            'under 1 s' if not p99 else 'over 1 s in ' + ', '.join('%s c%d (%.0f ms)' % x for x in p99)), '']
+        for view in views:
+            lines += ['## %s' % VIEW_LABEL[view], '',
+                      '| configuration | c | req/s median (min-max) | p99 ms median (max) | errors | req/CPU-s | CPU us/request '
+                      '| RSS MB (procs) | PSS MB | default ÷ this (req/s) |',
+                      '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|']
+            for key in self.keys():
+                for c in conc:
+                    x = med.get((key, view, c))
+                    if not x:
+                        continue
+                    d = med.get((DEFAULT, view, c))
+                    lines.append('| %s | %d | %.0f (%s) | %.1f (%.1f) | %d | %.0f | %s | %s (%d) | %s | %s |' % (
+                        self.label(key), c, x['rps']['median'], _range([x['rps']['min'], x['rps']['max']], '%.0f'),
+                        x['p99_ms']['median'], x['p99_ms']['max'], x['errors'], x['req_per_cpu_s']['median'],
+                        ', '.join('%s %.0f' % (k, u) for k, u in x['us_per_req'].items()),
+                        x['rss_mb'], x['processes'], '-' if x['pss_mb'] is None else x['pss_mb'],
+                        '-' if key == DEFAULT else C.fmt_ratio(C.ratio(d and d['rps']['median'], x['rps']['median']))))
+            lines.append('')
+        if s['effects']:
+            lines += ['## What each default is worth (variants, same rounds)', '',
+                      'Each variant is the collection default with one setting changed in the deployed configuration '
+                      '(Apache restarted into it, measured, and back). default ÷ variant > 1: the default is faster.', '',
+                      '| variant | view | c | default ÷ variant, req/s (per round: median, min-max) | req/CPU-s | '
+                      'Apache us/req default / variant | daemons us/req default / variant | p99 ms default / variant |',
+                      '|---|---|---:|---:|---:|---|---|---|']
+            for e in s['effects']:
+                lines.append('| %s | %s | %d | %s (%s) | %s | %s | %s | %s |' % (
+                    self.label(e['variant']), e['view'], e['conc'], C.fmt_ratio(e['default_over_variant_rps']),
+                    _pair(e['per_round']), C.fmt_ratio(e['default_over_variant_req_per_cpu_s']),
+                    _two(e['apache_us_per_req']), _two(e['daemons_us_per_req']), _two(e['p99_ms'])))
+            lines += ['', 'The variants:', '']
+            lines += ['- %s: `%s`' % (self.label(k), VARIANTS[k][1]) for k in self.args.variants]
+            lines.append('')
         lines += [
-            '', '"met" judges req/s at every concurrency (the issue\'s measure). Requests per server CPU-second '
-            '(the serving processes\' user+system time during the run) is shown beside it because it moves less '
-            'when other jobs share the 2 cores.', '',
-            '## All configurations', '',
-            '| configuration | c | req/s | p50 ms | p99 ms | errors | RSS MB (procs) | PSS MB | req/CPU-s '
-            '| default ÷ this (req/s) | default ÷ this (req/CPU-s) | host load |',
-            '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-        ]
-        for key, _template in CONFIGS:
-            label = LABEL[key]
-            for c in conc:
-                r = self.row(key, c)
-                if not r:
-                    continue
-                d = self.row(DEFAULT, c)
-                err = '%d' % r['errors']
-                if r['errors']:
-                    se = r['socket_errors']
-                    err += ' (%s)' % ', '.join(['non-2xx %d' % r['non2xx']] * bool(r['non2xx']) +
-                                               ['%s %d' % (k, n) for k, n in se.items() if n])
-                lines.append('| %s | %d | %s | %s | %s | %s | %s (%d) | %s | %s | %s | %s | %s |' % (
-                    label, c, '%.0f' % r['rps'] if r['rps'] else '-', r['p50_ms'], r['p99_ms'], err,
-                    r['rss_mb'], r['processes'], '-' if r['pss_mb'] is None else r['pss_mb'],
-                    r['req_per_cpu_s'] or '-',
-                    '-' if key == DEFAULT else C.fmt_ratio(C.ratio(d and d['rps'], r['rps'])),
-                    '-' if key == DEFAULT else C.fmt_ratio(C.ratio(d and d['req_per_cpu_s'], r['req_per_cpu_s'])),
-                    '-' if r['loadavg_before'] is None else '%.1f' % r['loadavg_before']))
-        split_lines = []
-        for r in self.runs:
-            if len(r.get('cpu_split_s', {})) > 1 and r['server_cpu_s']:
-                split_lines.append('%s c%d: %s' % (r['label'], r['conc'], ', '.join(
-                    '%s %.0f%%' % (k, 100.0 * v / r['server_cpu_s']) for k, v in r['cpu_split_s'].items())))
-        if split_lines:
-            lines += ['', 'Where the server CPU goes (share of the serving processes\' CPU time during the run):', '']
-            lines += ['- %s' % line for line in split_lines]
-        lines += [
-            '',
             'errors = non-2xx responses + wrk socket errors (connect/read/write/timeout; a "read" error is usually '
-            'the server closing a keep-alive connection wrk was about to reuse). RSS: sum over the serving processes, '
-            'the larger of two samples taken during the run (shared pages counted once per process); PSS splits '
-            'shared pages. Daemon rows count the Apache processes plus both colors\' daemon processes (blue/green '
-            'keeps the idle color preloaded); embedded and static rows count the Apache processes only. '
-            'host load: the 1-minute load average of the (2-core) host when the run started.', '',
-            '## Deploys in this run', '',
-            '| deploy | seconds |', '|---|---:|',
+            'the server closing a keep-alive connection wrk was about to reuse). CPU us/request: CPU time of each '
+            'part of the server divided by the requests served (apache = the Apache children that take the '
+            'connections, wsgi daemons = both colors\' daemon processes). RSS: sum over the serving processes, the '
+            'larger of two samples taken during the run; PSS splits shared pages.', '',
+            '## How each configuration runs', '',
+            '- collection: `ansible-playbook -i bench/inventory/serve.yml modwsgi.django.deploy` (site `%s`, no '
+            '`daemon` settings: the default shape, here %s, blue/green; everything else the role defaults).'
+            % (SITE, self.shape_text()),
+            '- nginx: Debian package, its default nginx.conf, one server block proxying to an `upstream` with '
+            '`keepalive 32`, `proxy_http_version 1.1`, `Connection ""`, to the gunicorn below.',
+            '- gunicorn: `--workers %d --worker-class gthread --threads %d`, no access log (its default), a venv with '
+            'the same Django.' % (self.shape['processes'], self.shape['threads']),
+            '- mod_wsgi-express: `mod_wsgi-express start-server --port %d --user www-data --group www-data` (its '
+            'defaults: daemon mode, 1 process x 5 threads, no access log).' % PORT_EXPRESS,
+            '- The peers\' SQLite database holds the same 40 notes as the site\'s (`/page/` lists the latest 20).',
         ]
-        for d in data['deploys']:
-            lines.append('| %s | %.0f |' % (d['label'], d['seconds']))
+        if data['deploys']:
+            lines += ['', 'Deploy: %s.' % '; '.join('%s %.0f s' % (d['label'], d['seconds']) for d in data['deploys'])]
         setup = data.get('peer_setup') or {}
         if setup:
-            lines += ['', 'Peer venv (Django, gunicorn) %s s; `pip install mod_wsgi` (compiled against apache2-dev) %s s, %s.' % (
-                setup.get('pip_seconds'), setup.get('mod_wsgi_build_seconds'),
-                'built' if setup.get('mod_wsgi_ok') else 'FAILED')]
-        lines += [
-            '', '## How each peer runs', '',
-            '- collection: `ansible-playbook -i bench/inventory/serve.yml modwsgi.django.deploy` (site `bench`, '
-            'no `daemon` settings: the default shape, here `{processes: %d, threads: %d}`, blue/green); worker/prefork: the same plus '
-            '`-e apache_mpm=<mpm> -e @bench/inventory/serve-embedded.yml` (adds site `emb`, embedded mode; the daemon '
-            'site is measured first, before any request loads Django into the Apache children; the prefork deploy runs '
-            'with `--tags apache`, as only the MPM changes). Embedded runs get a 5 s warm-up: mod_wsgi loads Django '
-            'lazily in each Apache child.' % (SHAPE['processes'], SHAPE['threads']),
-            '- nginx: Debian package, its default nginx.conf, one server block proxying to an `upstream` with '
-            '`keepalive 32`, `proxy_http_version 1.1`, `Connection ""`.',
-            '- gunicorn: `--workers %d --worker-class gthread --threads %d` (and `--worker-class sync`), '
-            'no access log (its default), in a venv with the same Django.' % (SHAPE['processes'], SHAPE['threads']),
-            '- mod_wsgi-express: `mod_wsgi-express start-server --port %d --user www-data --group www-data` '
-            '(its defaults: daemon mode, 1 process x 5 threads).' % PORT_EXPRESS,
-            '- Apache static: `/static/probe/style.css` from the site\'s collectstatic directory (the collection\'s Alias).',
-        ]
+            lines += ['Peer venv (Django, gunicorn) %s s; `pip install mod_wsgi` (compiled against apache2-dev) %s s.' % (
+                setup.get('pip_seconds'), setup.get('mod_wsgi_build_seconds'))]
         if data['notes']:
             lines += ['', '## Notes', ''] + ['- %s' % n for n in data['notes']]
-        lines += ['', 'Serve bench wall time (set-up, three deploys, all runs): %.0f s.' % data['wall_seconds'], '']
+        lines += ['', 'Serve bench wall time (set-up, deploy, all rounds): %.0f s.' % data['wall_seconds'], '']
         return '\n'.join(lines)
 
-    def plot(self, path):
+    def plot(self, path, data):
         try:
             import matplotlib
             matplotlib.use('Agg')
             import matplotlib.pyplot as plt
         except ImportError:
             return False
-        keys = [key for key, _label in CONFIGS if any(r['key'] == key for r in self.runs)]
-        conc = self.args.conc
-        fig, axes = plt.subplots(1, 3, figsize=(17, 6))
-        width = 0.8 / len(conc)
-        for panel, (field, title) in enumerate((('rps', 'requests/s (higher is better)'),
-                                                ('req_per_cpu_s', 'requests per server CPU-second (higher is better)'),
-                                                ('p99_ms', 'p99 latency, ms (log scale, lower is better)'))):
-            ax = axes[panel]
+        med = {(c['key'], c['view'], c['conc']): c for c in data['summary']['cells']}
+        keys = [k for k in self.keys() if any(k == c['key'] for c in data['summary']['cells'])]
+        views, conc = self.args.views, self.args.conc
+        fig, axes = plt.subplots(1, len(views), figsize=(8 * len(views), 1.2 + 0.55 * len(keys) * len(conc)), squeeze=False)
+        height = 0.8 / len(conc)
+        for panel, view in enumerate(views):
+            ax = axes[0][panel]
             for i, c in enumerate(conc):
-                vals = [(self.row(k, c) or {}).get(field) or 0 for k in keys]
-                ax.barh([y + i * width for y in range(len(keys))], vals, height=width, label='c%d' % c)
-            ax.set_yticks([y + width * (len(conc) - 1) / 2 for y in range(len(keys))])
-            ax.set_yticklabels([LABEL[k] for k in keys] if panel == 0 else [''] * len(keys), fontsize=8)
+                vals, lows, highs = [], [], []
+                for k in keys:
+                    x = med.get((k, view, c))
+                    vals.append(x['rps']['median'] if x else 0)
+                    lows.append(x['rps']['median'] - x['rps']['min'] if x else 0)
+                    highs.append(x['rps']['max'] - x['rps']['median'] if x else 0)
+                ax.barh([y + i * height for y in range(len(keys))], vals, height=height, xerr=[lows, highs],
+                        capsize=2, label='c%d' % c)
+            ax.set_yticks([y + height * (len(conc) - 1) / 2 for y in range(len(keys))])
+            ax.set_yticklabels([self.label(k) for k in keys] if panel == 0 else [''] * len(keys), fontsize=8)
             ax.invert_yaxis()
-            ax.set_title(title, fontsize=10)
-            if field == 'p99_ms':
-                ax.set_xscale('log')
+            ax.set_title('%s: req/s, median and min-max of %d rounds' % (VIEW_LABEL[view], data['rounds']), fontsize=9)
             ax.legend(fontsize=8)
             ax.grid(axis='x', alpha=0.3)
-        fig.suptitle('modwsgi.django serve benchmark %s: /minimal/ (Django 5.2), one Debian 12 container, wrk -t2 -d%ds'
-                     % (getattr(self, 'date', None) or C.today(), self.args.duration), fontsize=11)
+        fig.suptitle('modwsgi.django serve benchmark %s (Django 5.2, one Debian 12 container, wrk -t2 -d%ds)'
+                     % (data['generated'][:10], self.args.duration), fontsize=10)
         fig.tight_layout()
         fig.savefig(path, dpi=110)
         plt.close(fig)
         return True
 
 
+def _range(values, fmt):
+    values = [x for x in values if x is not None]
+    if not values:
+        return '-'
+    return (fmt + '-' + fmt) % (min(values), max(values))
+
+
+def _pair(spread):
+    if not spread:
+        return '-'
+    return '%.2f, %.2f-%.2f' % (spread['median'], spread['min'], spread['max'])
+
+
+def _two(pair):
+    return ' / '.join('-' if x is None else ('%.0f' % x) for x in pair)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--rounds', type=int, default=3, help='interleaved rounds (default 3)')
     parser.add_argument('--duration', type=int, default=10, help='seconds per measured wrk run (default 10)')
     parser.add_argument('--warmup', type=int, default=2, help='seconds of warm-up before each run (default 2)')
     parser.add_argument('--conc', default='16,64', help='wrk connections, comma-separated (default 16,64)')
+    parser.add_argument('--views', default='minimal,page', help='views, comma-separated (default minimal,page)')
+    parser.add_argument('--variants', default='all',
+                        help='variants of the default measured in the same rounds: all (default), none, or names (%s)'
+                        % ', '.join(VARIANTS))
     parser.add_argument('--keep', action='store_true', help='keep the container afterwards')
-    parser.add_argument('--no-tuning', dest='tuning', action='store_false',
-                        help='skip the tuning rows (the default with threads 5 / 30, without the access log)')
     parser.add_argument('--container', default=NAME, help=argparse.SUPPRESS)
     parser.add_argument('--from-json', metavar='PATH', help='only rewrite the markdown and PNG of an earlier results JSON')
     args = parser.parse_args()
     args.conc = [int(x) for x in args.conc.split(',') if x]
+    args.views = [x for x in args.views.split(',') if x]
+    args.variants = {'all': list(VARIANTS), 'none': []}.get(args.variants, [x for x in args.variants.split(',') if x])
+    unknown = [x for x in args.views if x not in VIEWS] + [x for x in args.variants if x not in VARIANTS]
+    if unknown:
+        parser.error('unknown view or variant: %s' % ', '.join(unknown))
+    if args.rounds < 1:
+        parser.error('--rounds must be at least 1')
     if args.from_json:
         Bench(args).rerender(args.from_json)
         return

@@ -3,9 +3,9 @@
 #
 #   scripts/bench.sh [serve|converge|reload|validate|noop|speed|faults]...   default: serve converge reload speed
 #
-#   serve     bench/serve.py: the collection's default daemon config vs embedded mode, other MPMs,
-#             nginx -> gunicorn, bare gunicorn, mod_wsgi-express and an Apache static file, one
-#             Debian 12 container, one run (~10 min on 2 cores)
+#   serve     bench/serve.py: the collection's default site vs nginx -> gunicorn gthread, bare
+#             gunicorn gthread and mod_wsgi-express, a trivial and a realistic view, c16 and c64,
+#             3 interleaved rounds in one Debian 12 container (~25 min on 2 cores)
 #   converge  bench/converge.py: provisioning floor, first converge, no-op reruns at 1/10/50 sites,
 #             adding a site (bounded to ~40 min: falls back to 1/10/25, 1/5/10 or 1/3/5 sites when
 #             the projection from the first runs does not fit, and says so in the results)

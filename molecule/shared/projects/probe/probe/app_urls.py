@@ -14,5 +14,6 @@ urlpatterns = [
     path("whoami-files/", views.whoami_files, name="whoami_files"),
     path("minimal/", views.minimal, name="minimal"),
     path("env-hash/", views.env_hash, name="env_hash"),
+    path("page/", views.page, name="page"),
     path("messages/", views.message_box, name="message_box"),
 ]

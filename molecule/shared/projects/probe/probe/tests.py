@@ -139,6 +139,19 @@ class ProbeViewsTests(TestCase):
         self.assertEqual(response["Content-Type"], "text/plain")
         self.assertNotIn("Set-Cookie", response)
 
+    def test_page_lists_latest_notes_in_one_query(self):
+        self.assertContains(self.client.get("/page/"), '<p id="empty">')
+        for n in range(25):
+            Note.objects.create(text="note %d" % n)
+        with self.assertNumQueries(1):
+            response = self.client.get("/page/")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content.decode().count('<tr class='), 20)
+        self.assertContains(response, "<td>note 24</td>")
+        self.assertNotContains(response, "<td>note 4</td>")
+        self.assertContains(response, "/static/probe/style.css")
+        self.assertNotIn("Set-Cookie", response)
+
 
 class FileProbeTests(TestCase):
     def test_disabled_by_default(self):

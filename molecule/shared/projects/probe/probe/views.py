@@ -201,6 +201,16 @@ def minimal(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
+def page(request):
+    """A realistic page for the serve benchmark: one query, one template (no session, no writes)."""
+    notes = list(Note.objects.order_by("-id")[:20])
+    return render(request, "probe/page.html", {
+        "notes": notes,
+        "site": settings.PROBE_SITE,
+        "release": settings.PROBE_RELEASE,
+    })
+
+
 @never_cache
 def message_box(request):
     """?add=TEXT stores a message (django.contrib.messages, default storage); without it, shows and consumes them."""
