@@ -250,6 +250,14 @@ def main():
         archive = p["archive"] or site["paths"]["source_archive"]
     except (KeyError, TypeError):
         module.fail_json(msg="build_release: site must be a normalized site of validate_sites")
+    ids = {}
+    if not module.check_mode:
+        # The accounts first: a site whose user or group is missing fails before anything is written.
+        try:
+            ids = {"site_uid": pwd.getpwnam(site["user"]).pw_uid, "site_gid": grp.getgrnam(site["group"]).gr_gid,
+                   "apache_gid": grp.getgrnam(p["apache_group"]).gr_gid}
+        except KeyError as exc:
+            module.fail_json(msg="site '%s': unknown user or group %s" % (name, exc), findings=[])
     if p["archive_from"] and not module.check_mode:
         try:
             install_archive(p["archive_from"], archive)
@@ -280,11 +288,6 @@ def main():
     if module.check_mode:
         module.exit_json(changed=True, release_dir=release_dir, release_id=release_id, unpacked=False, venv=None,
                          venv_built=False, ran=[], findings=[], links=[])
-    try:
-        ids = {"site_uid": pwd.getpwnam(site["user"]).pw_uid, "site_gid": grp.getgrnam(site["group"]).gr_gid,
-               "apache_gid": grp.getgrnam(p["apache_group"]).gr_gid}
-    except KeyError as exc:
-        module.fail_json(msg="site '%s': unknown user or group %s" % (name, exc), findings=[])
 
     def run(argv, cwd=None):
         return module.run_command(argv, cwd=cwd, umask=0o022)

@@ -30,6 +30,8 @@ description:
     unless O(fail_on_failures=false).
   - The role M(modwsgi.django.verify) and the playbook C(modwsgi.django.verify) run it for the inventory's
     C(modwsgi_sites), and can write the results as a JSON report for a CI job.
+extends_documentation_fragment:
+  - modwsgi.django.attributes
 author:
   - modwsgi.django maintainers (@modwsgi)
 options:
@@ -95,9 +97,6 @@ attributes:
   check_mode:
     support: full
     description: Runs in check mode too, without writing marker files.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
 notes:
   - Needs root (C(become)) for C(/proc) of the site processes and for the marker files.
   - Mass hosting (C(modwsgi_mass_hosting)) is not checked.

@@ -58,7 +58,7 @@ def test_check_mode_leaves_an_uploaded_tarball_where_it_is(capsys, tmp_path):
     site = normalized(tmp_path / 'shop')
     incoming = tarball(tmp_path / 'upload.tar.gz')
     code, result = run_module(build_release.main, capsys, {'site': site, 'archive_from': incoming, 'release_id': 'a' * 40,
-                                                          '_ansible_check_mode': True})
+                                                           '_ansible_check_mode': True})
     assert code == 0 and result['release_id'] == 'a' * 12
     assert os.path.exists(incoming) and not os.path.exists(site['paths']['source_archive'])
 
@@ -93,8 +93,9 @@ def test_a_tarball_that_climbs_out_is_a_failed_unpack_and_leaves_no_release(caps
     user, group = me()
     site = dict(normalized(tmp_path / 'shop'), user=user, group=group)   # accounts this host has (root is no site user)
     archive = tarball(tmp_path / 'code.tar.gz', {'../escape.py': 'x'})
+    os.makedirs(os.path.dirname(site['paths']['source_archive']))   # the site's cache, as the role's file batch makes it
     code, result = run_module(build_release.main, capsys, {'site': site, 'archive': archive, 'release_id': 'b' * 12,
-                                                          'apache_group': group})
+                                                           'apache_group': group})
     assert code == 1 and result['failed_step'] == 'unpack'
     assert "site 'shop', step unpack: member '../escape.py' is outside the release" in result['msg']
     assert 'Nothing was activated' in result['msg']
@@ -112,7 +113,7 @@ def test_a_first_release_is_built_end_to_end_and_a_rerun_does_nothing(capsys, li
     checksum = sha1(upload)
     tree.environ(FAKE_WARN='1')
     code, result = run_module(build_release.main, capsys, {'site': site, 'archive_from': upload, 'release_id': checksum,
-                                                          'apache_group': tree.apache_group})
+                                                           'apache_group': tree.apache_group})
     assert code == 0, result
     release = os.path.join(paths['releases'], checksum[:12])
     assert result['changed'] is True and result['release_dir'] == release and result['unpacked'] is True
@@ -195,7 +196,7 @@ def test_fatal_check_deploy_findings_fail_the_build(capsys, live_tree):
     tree.environ(FAKE_WARN='1')
     archive = tarball(os.path.join(tree.top, 'code.tar.gz'))
     code, result = run_module(build_release.main, capsys, {'site': tree.site, 'archive': archive, 'apache_group': tree.apache_group,
-                                                          'check_deploy_fatal': True})
+                                                           'check_deploy_fatal': True})
     assert code == 1 and result['failed_step'] == 'check --deploy'
     assert "step 'check --deploy' reported findings on release %s" % sha1(archive)[:12] in result['msg']
     assert 'security.W004' in result['msg'] and result['findings'][0] == 'WARNINGS:'

@@ -54,11 +54,11 @@ def test_check_mode_skips_what_the_release_has_done_and_migrate_false(capsys, tm
     for name in ('collectstatic', 'compilemessages'):
         open(os.path.join(release, marker(site, name)), 'w').close()
     code, result = run_module(manage_steps.main, capsys, {'site': site, 'release_dir': release + '/', 'migrate': False,
-                                                         '_ansible_check_mode': True})
+                                                          '_ansible_check_mode': True})
     assert code == 0 and result['pending'] == ['check --deploy']
     open(os.path.join(release, marker(site, 'check --deploy')), 'w').close()
     code, result = run_module(manage_steps.main, capsys, {'site': site, 'release_dir': release, 'migrate': False,
-                                                         '_ansible_check_mode': True})
+                                                          '_ansible_check_mode': True})
     assert code == 0 and result['changed'] is False and result['pending'] == []
 
 
@@ -144,7 +144,7 @@ def test_migrate_false_skips_migrate_on_this_host(capsys, live_tree):
     tree = live_tree(collectstatic=False, manage_steps=[], check_deploy=False)
     release = linked_release(tree)
     code, result = run_module(manage_steps.main, capsys, {'site': tree.site, 'release_dir': release, 'migrate': False,
-                                                         'apache_group': tree.apache_group})
+                                                          'apache_group': tree.apache_group})
     assert code == 0 and result['ran'] == [] and tree.calls() == []
 
 
@@ -169,6 +169,6 @@ def test_fatal_findings_fail_with_the_findings(capsys, live_tree):
     tree.environ(FAKE_WARN='1')
     release = linked_release(tree)
     code, result = run_module(manage_steps.main, capsys, {'site': tree.site, 'release_dir': release, 'check_deploy_fatal': True,
-                                                         'apache_group': tree.apache_group})
+                                                          'apache_group': tree.apache_group})
     assert code == 1 and result['failed_step'] == 'check --deploy' and result['ran'] == ['check --deploy']
     assert result['findings'][0] == 'WARNINGS:' and 'security.W004' in result['msg']
