@@ -175,10 +175,10 @@ def _sha(value):
 
 
 def _deploy_good_with(secrets, *extra):
-    site = _site("good", health_path="/healthz/",
-                 env={"PROBE_SITE": "good", "PROBE_RELEASE": "r1", "PROBE_ALLOW_ENV_HASH": "1",
-                      "PROBE_DB_PATH": "/srv/django/good/data/db.sqlite3"},
-                 secrets=dict({"DJANGO_SECRET_KEY": "good-secret-not-for-production-0123456789abcdef"}, **secrets))
+    """The good site of molecule.yml (PROBE_LOGGING "0" among its env, which the traceback tests need) with
+    /env-hash/ enabled and these secrets over its own."""
+    good = _good_site()
+    site = _good_site(env=dict(good["env"], PROBE_ALLOW_ENV_HASH="1"), secrets=dict(good["secrets"], **secrets))
     return _converge([site], *extra)
 
 
