@@ -14,7 +14,8 @@ the drift of a shared host spreads over all of them:
   queue_full                 qf's 2 threads busy with 8 s requests, GET /minimal/ arriving at 4 per second
   broken_import              a deploy of a kb release whose settings fail to import
   broken_requirements        ... whose requirements cannot install (pip on the host: preflight off)
-  broken_requirements_preflight  the same release refused on the controller by the preflight (default)
+  broken_requirements_preflight  a release whose requirements need a newer Python than mod_wsgi's, refused
+                             on the controller by the preflight (default) before the host changes
   broken_health              ... whose health view raises (500)
   config_vhost               kb's vhost broken by hand, then a converge (the plan sees it: repaired)
   config_foreign             a conf outside the collection broken by hand, then a converge with nothing
@@ -74,7 +75,7 @@ TITLES = {
     "queue_full": "queue full (2 threads busy 8 s, /minimal/ at 4/s)",
     "broken_import": "release whose settings fail to import",
     "broken_requirements": "release whose requirements cannot install (pip on the host)",
-    "broken_requirements_preflight": "the same, refused by the controller's preflight",
+    "broken_requirements_preflight": "release whose requirements need a newer Python, refused by the controller's preflight",
     "broken_health": "release whose health view raises (500)",
     "config_vhost": "vhost broken by hand, then a converge",
     "config_foreign": "conf outside the collection broken by hand, then a converge with nothing to change, then one with a change",
@@ -229,12 +230,13 @@ class Bench:
             flipped=self.box.out("cat %s" % MAP) != before["map"],
             live_link_kept=dict(zip(("blue", "green"), links.split()))[live] == live_link,
             cause_shown=faults.BROKEN_CAUSES[kind] in output,
-            refused_on_controller="TASK [modwsgi.django.apache" not in output,
+            refused_on_controller=("cannot be installed for Python" in output
+                                   and re.search(r"\schanged=0\s", output) is not None),
             half_built=len(self.box.out(faults.half_built_script(KB), check=False).split("\n")) - 1,
             apache_reloaded=self.box.generation() != before["apache"],
         )
         fig["ok"] = (rc != 0 and not fig["flipped"] and fig["live_link_kept"] and fig["failed"] == 0
-                     and fig["cause_shown"] and fig["half_built"] == 0)
+                     and fig["cause_shown"] and fig["half_built"] == 0 and (fig["refused_on_controller"] or not preflight))
         return fig
 
     def config_vhost(self, label):
@@ -285,7 +287,9 @@ class Bench:
         elif fault == "queue_full":
             fig = self.queue_full(label)
         elif fault.startswith("broken_"):
-            kind = fault.split("_")[1]
+            # broken_requirements_preflight: requirements only a newer Python can install, which the
+            # controller's preflight refuses (one that no Python can install is left to pip on the host)
+            kind = "python" if fault.endswith("_preflight") else fault.split("_")[1]
             fig = self.broken(label, kind, preflight=fault.endswith("_preflight"))
         else:
             fig = getattr(self, fault)(label)

@@ -112,7 +112,7 @@ def test_half_built_script_lists_what_a_failed_build_left(tmp_path):
     assert '.site.json.abc123.tmp' in found
 
 
-@pytest.mark.parametrize('kind, marker', [('requirements', 'requirements.txt'), ('health', 'HEALTHZ_FAIL')])
+@pytest.mark.parametrize('kind, marker', [('requirements', 'requirements.txt'), ('health', 'HEALTHZ_FAIL'), ('python', 'requirements.txt')])
 def test_broken_release_copies(tmp_path, kind, marker):
     projects = os.path.join(FILES, '..', 'projects')
     dest = faults.broken_release(projects, str(tmp_path), kind, extra_files={'RUN_ID': 'x\n'})

@@ -4,7 +4,7 @@ Everything here builds commands to run inside a test container, or reads what th
 load itself is molecule/shared/files/loadgen.py (its fault_figures() and phase_figures()).
 
 - kill_script(): kill -9 daemon processes of a site's live color, printing when ("one", "all");
-- broken_release(): a copy of the probe project that fails in one way (import, requirements, health);
+- broken_release(): a copy of the probe project that fails in one way (import, requirements, health, python);
 - BROKEN_CAUSES: what the play output must show for each of those;
 - half_built_script(): lists anything a failed build left half done under a site root;
 - queue_figures(): what requests queued behind busy daemon threads got;
@@ -63,6 +63,8 @@ BROKEN_CAUSES = {
     "import": "ModuleNotFoundError: No module named 'probe_missing_dependency'",
     "requirements": "No matching distribution found for Django==99.0",
     "health": "RuntimeError: probe: this release fails its health check (HEALTHZ_FAIL)",
+    # requirements that resolve for a newer Python only: the controller's preflight refuses them by name
+    "python": "A requirement needs a different Python than",
 }
 
 
@@ -81,6 +83,8 @@ def broken_release(projects, dest_dir, kind, extra_files=None):
     files = dict(extra_files or {})
     if kind == "requirements":
         files["requirements.txt"] = "Django==99.0\n"      # a real package, a version that does not exist
+    elif kind == "python":
+        files["requirements.txt"] = "Django>=6.0,<6.1\n"  # Django 6.0 requires Python >= 3.12 (Debian 12 has 3.11)
     elif kind == "health":
         files["HEALTHZ_FAIL"] = "1\n"
     for name, text in files.items():
