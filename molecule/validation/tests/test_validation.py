@@ -182,6 +182,17 @@ def _deploy_good_with(secrets, *extra):
     return _converge([site], *extra)
 
 
+def _probe_requiring(tmp, requirements):
+    """A copy of the probe project under tmp whose requirements.txt is ``requirements``."""
+    import shutil
+
+    src = os.path.join(tmp, "probe")
+    shutil.copytree(PROBE, src, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "db.sqlite3"))
+    with open(os.path.join(src, "requirements.txt"), "w") as handle:
+        handle.write(requirements)
+    return src
+
+
 def _hashes_seen_by(host, names):
     """{name: sha256} as the site's daemon (over HTTP) and its manage wrapper (as the site user) see them."""
     served = {name: http_json(host, "/env-hash/?name=" + name, vhost="good.test").get("sha256") for name in names}
@@ -223,10 +234,7 @@ def test_requirements_needing_a_newer_python_fail_clearly_and_keep_serving(host)
     live = host.run("readlink /srv/django/good/current").stdout.strip()
     tmp = tempfile.mkdtemp(prefix="modwsgi-newpy-")
     try:
-        src = os.path.join(tmp, "probe")
-        shutil.copytree(PROBE, src, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "db.sqlite3"))
-        with open(os.path.join(src, "requirements.txt"), "w") as handle:
-            handle.write("Django>=6.0,<6.1\n")
+        src = _probe_requiring(tmp, "Django>=6.0,<6.1\n")
         site = _site("good", source={"type": "path", "path": src}, health_path="/healthz/")
         before = host.run(STATE).stdout
         # 1. Decided on the controller before anything on the host changes (pip's deciding line first).
@@ -325,10 +333,7 @@ def test_a_failed_first_deploy_removes_its_vhost_logs_and_keeps_the_others(host)
     assert host.run("for f in %s; do echo 'Traceback (most recent call last):' > $f; done" % " ".join(logs)).rc == 0
     tmp = tempfile.mkdtemp(prefix="modwsgi-fresh-")
     try:
-        src = os.path.join(tmp, "probe")
-        shutil.copytree(PROBE, src, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "db.sqlite3"))
-        with open(os.path.join(src, "requirements.txt"), "w") as handle:
-            handle.write("modwsgi-no-such-distribution==0.0.1\n")
+        src = _probe_requiring(tmp, "modwsgi-no-such-distribution==0.0.1\n")
         sites = [_good_site(), _site("fresh", source={"type": "path", "path": src}, health_path="/healthz/")]
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             json.dump({"modwsgi_sites": sites}, handle)
