@@ -254,11 +254,26 @@ def plan(site, rollback=False, view=LOCAL):
     return {"result": result, "action": "relink", "previous": previous, "restart": restart}
 
 
-def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
+def _laps(timings, clock=time.monotonic):
+    """``lap(name)`` records in ``timings`` (a dict, or None: nothing recorded) the seconds since the previous
+    lap (or this call)."""
+    if timings is None:
+        timings = {}
+    mark = [clock()]
+
+    def lap(name):
+        now = clock()
+        timings[name] = round(now - mark[0], 3)
+        mark[0] = now
+    return lap
+
+
+def activate(site, probe, procs=None, sleep=time.sleep, rollback=False, timings=None):
     """Make ``site['release_dir']`` live, as ``plan`` decides. Returns the plan's result; raises ActivationError.
 
     ``site``: name, mode (bluegreen|restart|embedded), root, release_dir, map_path,
     health (path, host, port, scheme, retries, delay), restart_timeout, force (optional).
+    ``timings``: a dict that gets the seconds of each phase of a bluegreen switch (restart, health, warm, flip).
     """
     step = plan(site, rollback)
     result = step["result"]
@@ -292,15 +307,20 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
             colors[site["name"]] = "blue"
             write_map(site["map_path"], colors)
         else:
+            lap = _laps(timings)
             if step["restart_idle"]:
                 atomic_symlink(release, os.path.join(root, idle))
                 restart_group(procs, "%s_%s" % (site["name"], idle), site["restart_timeout"], sleep)
+                lap("restart")
             health(probe, site["health"], idle, release_id, sleep)
+            lap("health")
             warm(probe, site["health"], idle, max(4, 3 * len(procs.pids("%s_%s" % (site["name"], idle)))))
+            lap("warm")
             colors[site["name"]] = idle
             write_map(site["map_path"], colors)
             verify_live(probe, site, colors, step["live"], release_id, sleep)
             atomic_symlink(release, current)
+            lap("flip")
         return result
 
     if action == "none":

@@ -21,6 +21,7 @@ earlier steps finished stays (the next run goes on from there), and a failed fir
 from __future__ import annotations
 
 import os
+import time
 
 from ansible_collections.modwsgi.django.plugins.module_utils import _manage, _unpack, _venv
 from ansible_collections.modwsgi.django.plugins.module_utils._release import links as site_links
@@ -48,19 +49,32 @@ def first_links(site, release_dir):
     return made
 
 
-def build(site, release_dir, archive, release_id, ids, run, steps_runner, pip_extra_args='', mod_wsgi_python=None):
+def build(site, release_dir, archive, release_id, ids, run, steps_runner, pip_extra_args='', mod_wsgi_python=None,
+          clock=time.monotonic):
     """Build ``release_dir`` from ``archive``; returns what was done.
 
     ``ids``: {'site_uid', 'site_gid', 'apache_gid'}; ``run(argv, cwd=None)`` runs pip and the interpreter;
     ``steps_runner(release_dir)`` returns a :class:`_manage.StepProcess`-like object (``step``, ``close``).
+    ``timings`` in the result: seconds per phase (unpack, virtualenv, the Django process start and each
+    management step by name, links; ``django`` is the start of the one Django process), in the order they ran, so that a slow deploy says where it spent them.
     """
+    timings = {}
     result = {'release_dir': release_dir, 'release_id': release_id, 'unpacked': False, 'venv': None,
-              'venv_built': False, 'ran': [], 'findings': [], 'links': []}
+              'venv_built': False, 'ran': [], 'findings': [], 'links': [], 'timings': timings}
+    started = clock()
+
+    def lap(name):
+        nonlocal started
+        now = clock()
+        timings[name] = round(now - started, 3)
+        started = now
+
     try:
         result['unpacked'] = _unpack.unpack(archive, release_dir, release_id, ids['site_gid'])
     except (_unpack.UnpackError, OSError) as exc:
         raise BuildError('unpack', "site '%s', step unpack: %s. Nothing was activated; the live release keeps serving."
                          % (site['name'], exc))
+    lap('unpack')
     try:
         venv = _venv.ensure(site, release_dir, run, pip_extra_args, ids['site_gid'])
     except _venv.VenvError as exc:
@@ -70,11 +84,13 @@ def build(site, release_dir, archive, release_id, ids, run, steps_runner, pip_ex
         raise BuildError('requirements', "site '%s', step requirements: cannot build the virtualenv of release %s: %s"
                          % (site['name'], release_id, exc))
     result.update(venv=venv['venv'], venv_built=venv['built'])
+    lap('virtualenv')
     pending = _manage.pending(site, release_dir)
     if pending:
         runner = steps_runner(release_dir)
+        lap('django')
         try:
-            done = _manage.run_steps(site, release_dir, runner.step, ids, steps=pending)
+            done = _manage.run_steps(site, release_dir, runner.step, ids, steps=pending, lap=lap)
         except _manage.StepFailed as exc:
             raise BuildError(exc.step, _manage.failure_message(site, exc, release_id))
         except OSError as exc:
@@ -83,5 +99,6 @@ def build(site, release_dir, archive, release_id, ids, run, steps_runner, pip_ex
             runner.close()
         result.update(ran=done['ran'], findings=done['findings'])
     result['links'] = first_links(site, release_dir)
+    lap('links')
     result['changed'] = bool(result['unpacked'] or venv['changed'] or result['ran'] or result['links'])
     return result

@@ -236,12 +236,13 @@ class StepProcess:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def run_steps(site, release_dir, run, ids, steps=None, touch=None):
+def run_steps(site, release_dir, run, ids, steps=None, touch=None, lap=None):
     """Run the pending steps of one site on ``release_dir``.
 
     ``run(argv) -> (rc, stdout, stderr)`` runs one management command given as its ``manage.py``
     arguments (:class:`StepProcess`.step, or a process per step around :func:`command`);
-    ``ids``: {'site_uid', 'site_gid', 'apache_gid'}.
+    ``ids``: {'site_uid', 'site_gid', 'apache_gid'}; ``lap(name)``, when given, is called after each step
+    with the step's name (the timings of ``_build.build``).
     Returns {'ran': [names], 'findings': [check --deploy lines]}; raises StepFailed at the first
     failure. The release and the static dir are sealed on the way out, failed or not.
     """
@@ -265,6 +266,8 @@ def run_steps(site, release_dir, run, ids, steps=None, touch=None):
                 found = findings((err or '') + '\n' + (out or ''))
             touch(os.path.join(release_dir, step['marker']))
             ran.append(step['name'])
+            if lap:
+                lap(step['name'])
     finally:
         if unsealed:
             seal(site, release_dir, ids['apache_gid'], ids['site_gid'])

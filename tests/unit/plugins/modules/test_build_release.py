@@ -12,6 +12,7 @@ a refused tarball.
 
 from __future__ import annotations
 
+import base64
 import grp
 import hashlib
 import os
@@ -102,6 +103,34 @@ def test_a_tarball_that_climbs_out_is_a_failed_unpack_and_leaves_no_release(caps
     assert os.listdir(site['paths']['releases']) == [] and not os.path.exists(str(tmp_path / 'shop' / 'escape.py'))
 
 
+def test_the_tarball_sent_in_the_arguments_is_the_sites_archive_root_only(capsys, tmp_path):
+    user, group = me()
+    site = dict(normalized(tmp_path / 'shop'), user=user, group=group)
+    data = open(tarball(tmp_path / 'code.tar.gz', {'../escape.py': 'x'}), 'rb').read()
+    os.makedirs(os.path.dirname(site['paths']['source_archive']))
+    code, result = run_module(build_release.main, capsys, {'site': site, 'archive_data': base64.b64encode(data).decode(),
+                                                           'apache_group': group})
+    # written before the build (which then refuses the member that climbs out), named by its checksum
+    assert code == 1 and result['failed_step'] == 'unpack'
+    assert open(site['paths']['source_archive'], 'rb').read() == data and mode(site['paths']['source_archive']) == 0o600
+    assert "step unpack" in result['msg'] and hashlib.sha1(data).hexdigest()[:12] in result['release_dir']
+
+
+def test_arguments_that_are_not_base64_are_refused_before_anything_is_written(capsys, tmp_path):
+    user, group = me()
+    site = dict(normalized(tmp_path / 'shop'), user=user, group=group)
+    os.makedirs(os.path.dirname(site['paths']['source_archive']))
+    code, result = run_module(build_release.main, capsys, {'site': site, 'archive_data': 'not base64!', 'apache_group': group})
+    assert code == 1 and "site 'shop': cannot put the tarball at %s" % site['paths']['source_archive'] in result['msg']
+    assert not os.path.exists(site['paths']['source_archive']) and not os.path.exists(site['paths']['releases'])
+
+
+def test_archive_data_excludes_an_uploaded_file(capsys, tmp_path):
+    site = normalized(tmp_path / 'shop')
+    code, result = run_module(build_release.main, capsys, {'site': site, 'archive_data': 'eA==', 'archive_from': '/tmp/x'})
+    assert code == 1 and 'mutually exclusive' in result['msg'] and 'archive_data' in result['msg']
+
+
 # --- full builds (root, the site user runs the steps) ---------------------------------------------
 
 @needs_root
@@ -141,6 +170,9 @@ def test_a_first_release_is_built_end_to_end_and_a_rerun_does_nothing(capsys, li
     assert os.stat(os.path.join(site['static']['dir'], 'staticfiles.json')).st_uid == 0
     # the first release gets the live links
     assert sorted(result['links']) == ['blue', 'current', 'green']
+    # where the time went, phase by phase in the order they ran
+    assert list(result['timings']) == ['unpack', 'virtualenv', 'django', 'migrate', 'collectstatic', 'compilemessages', 'check --deploy', 'links']
+    assert all(isinstance(seconds, float) and seconds >= 0 for seconds in result['timings'].values())
     assert all(os.readlink(os.path.join(paths['root'], link)) == release for link in result['links'])
 
     code, again = run_module(build_release.main, capsys, {'site': site, 'release_id': checksum, 'apache_group': tree.apache_group})
