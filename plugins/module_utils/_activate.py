@@ -31,6 +31,11 @@ class ActivationError(Exception):
     pass
 
 
+# The first wait between two polls (of a restarting group's pid files, of a health check): a daemon that is
+# back after a fraction of a second is seen after a fraction of a second.
+FIRST_WAIT = 0.02
+
+
 def other(color):
     return "green" if color == "blue" else "blue"
 
@@ -140,15 +145,28 @@ def restart_group(procs, group, timeout, sleep=time.sleep, clock=time.monotonic)
         now = procs.pids(group)
         if len(now) >= len(old) and not set(now) & set(old):
             return now
-        sleep(0.1)
+        sleep(FIRST_WAIT)
     raise ActivationError("daemon group %s did not restart within %ss after SIGUSR1 (old pids %s)"
                           % (group, timeout, old))
 
 
+def waits(delay, first=FIRST_WAIT):
+    """The waits between two polls: ``first``, doubling, then ``delay`` (never more than ``delay``), so that a site
+    that answers a moment after a restart is seen at once while a slow one is still given ``delay`` per poll."""
+    wait = first
+    while True:
+        yield min(wait, delay)
+        wait *= 2
+
+
 def health(probe, params, color, release, sleep=time.sleep):
-    """Poll the site through 127.0.0.1 until it answers 2xx/3xx from ``release``."""
+    """Poll the site through 127.0.0.1 until it answers 2xx/3xx from ``release`` (at most ``retries`` polls,
+    the waits between them as :func:`waits` makes them)."""
     last = "no answer"
-    for dummy in range(max(1, params["retries"])):
+    pause = waits(params["delay"])
+    for attempt in range(max(1, params["retries"])):
+        if attempt:
+            sleep(next(pause))
         status, got_release, detail = probe(params, color)
         if 200 <= status < 400 and (release is None or got_release == release):
             return status
@@ -156,7 +174,6 @@ def health(probe, params, color, release, sleep=time.sleep):
             last = "HTTP %s from release %s, waiting for %s" % (status, got_release, release)
         else:
             last = "HTTP %s: %s" % (status, detail)
-        sleep(params["delay"])
     raise ActivationError("health check %s on %s failed after %d tries: %s"
                           % (params["path"], color or "the site", params["retries"], last))
 

@@ -113,7 +113,7 @@ options:
         type: int
         default: 30
       health_delay:
-        description: Seconds between two health checks.
+        description: Seconds between two health checks (at most; the first waits are 0.02 s, doubling up to this).
         type: float
         default: 1
       restart_timeout:

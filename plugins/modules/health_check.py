@@ -44,7 +44,7 @@ options:
     type: int
     default: 30
   delay:
-    description: Seconds between the polls of one site.
+    description: Seconds between the polls of one site (at most; the first waits are 0.02 s, doubling up to this).
     type: float
     default: 1
   timeout:

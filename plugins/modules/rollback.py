@@ -38,7 +38,7 @@ options:
     type: int
     default: 10
   delay:
-    description: Seconds between two health checks.
+    description: Seconds between two health checks (at most; the first waits are 0.02 s, doubling up to this).
     type: float
     default: 0.5
 attributes:

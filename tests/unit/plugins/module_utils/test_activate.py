@@ -204,7 +204,21 @@ def test_health_check_waits_for_the_new_release(root, map_path):
     # then one unpinned request after the flip.
     assert len(probe.calls) == 3 + 6 + 1
     assert all(color == "green" for _unused1, _unused2, color in probe.calls[:-1]) and probe.calls[-1][2] is None
-    assert sleeps.calls.count(0.5) == 2
+    # the two waits between the polls: short first (the new release is usually there a moment later)
+    assert sleeps.calls == [A.FIRST_WAIT, 2 * A.FIRST_WAIT]
+
+
+def test_the_waits_between_polls_double_up_to_the_delay():
+    pause = A.waits(0.5)
+    assert [next(pause) for _i in range(8)] == [0.02, 0.04, 0.08, 0.16, 0.32, 0.5, 0.5, 0.5]
+    assert next(A.waits(0.01)) == 0.01   # never longer than the delay asked for
+
+
+def test_a_site_that_never_answers_is_polled_retries_times(root, map_path):
+    sleeps = Sleeps()
+    with pytest.raises(A.ActivationError, match="failed after 5 tries"):
+        A.health(lambda params, color: (503, None, "busy"), {"path": "/", "retries": 5, "delay": 1}, None, None, sleeps)
+    assert sleeps.calls == [0.02, 0.04, 0.08, 0.16]   # no wait after the last poll: the error comes at once
 
 
 def test_failed_health_check_leaves_map_and_live_link_alone(root, map_path):
