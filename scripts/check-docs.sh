@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Documentation checks (`make docs`, the `docs` stage of scripts/test.sh):
+#   0. the files scripts/gen-schema-docs.py generates from plugins/module_utils/_layout/schema.py are
+#      up to date (the modwsgi_sites options of roles/django_site/meta/argument_specs.yml,
+#      plugins/doc_fragments/site.py, the input table of docs/dev/contract.md)
 #   1. docs/variables.md is what scripts/gen-varref.py makes of roles/*/meta/argument_specs.yml
-#   2. relative links in README.md and docs/*.md point at files that exist
+#   2. relative links in README.md and docs/*.md point at files that exist, and so does every
+#      repository path they name (roles/..., plugins/..., bench/..., scripts/..., molecule/..., ...)
 #   3. yamllint -s examples changelogs; antsibull-changelog lint
 #   4. every examples/*/inventory.yml passes modwsgi.django.validate_sites on paper
 #      (examples/validate.yml) and `ansible-playbook --syntax-check modwsgi.django.deploy`
@@ -29,6 +33,10 @@ run() {
     fail "$name"
   fi
 }
+
+# --- 0. generated from schema.py -------------------------------------------------------------------
+run "generated from plugins/module_utils/_layout/schema.py are up to date (scripts/gen-schema-docs.py --check)" \
+  python scripts/gen-schema-docs.py --check
 
 # --- 1. variables reference ---------------------------------------------------------------------
 if python scripts/gen-varref.py -o "$tmp/variables.md" 2>"$tmp/gen.err"; then
@@ -69,6 +77,8 @@ sys.exit(1 if bad else 0)
 EOF
 }
 run "relative links in README.md, docs/*.md, examples/README.md" link_check
+run "repository paths named in README.md, docs/*.md, docs/dev/*.md exist" \
+  python scripts/check-doc-paths.py README.md docs/*.md docs/dev/*.md
 
 # --- 3. YAML and changelog fragments ------------------------------------------------------------
 run "yamllint -s examples changelogs" yamllint -s examples changelogs

@@ -27,6 +27,7 @@ description:
   - Each rule has a stable id; see C(docs/rules.md) in the collection.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - modwsgi.django.site
 attributes:
   check_mode:
     support: full
@@ -38,13 +39,7 @@ options:
   sites:
     description:
       - The sites, usually C(modwsgi_sites); one dict per site.
-      - "Keys: C(name) (required, V(^[a-z][a-z0-9_]{0,30}$)), C(server_name) (required), C(server_aliases),
-        C(mount) (default V(/)), C(project) (required), C(settings) (default C(<project>.settings)),
-        C(root) (default C(<base_dir>/<name>)), C(source) (required, C(type) V(path), V(git) or V(archive)),
-        C(requirements), C(python), C(mode) (V(daemon) or V(embedded)), C(deploy) (V(bluegreen) or V(restart)),
-        C(thread_safe), C(daemon), C(static), C(media), C(session_cookie_name), C(session_cookie_path),
-        C(csrf_cookie_name), C(env), C(secrets), C(django_settings), C(tls), C(migrate), C(collectstatic),
-        C(health_path), C(legacy_relative_imports), C(script_dir), C(check_deploy), C(manage_steps)."
+      - The keys of a site are below (the same as those of the C(django_site) role's C(modwsgi_sites) items).
       - The values of C(secrets) never appear in messages, findings or the returned data.
       - May be empty only when O(mass_hosting) is set.
     type: list

@@ -60,6 +60,18 @@ def run_playbook(playbook, *extra):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
 
 
+# The task of the pre-check that validates every site (roles/django_site/tasks/validate.yml).
+VALIDATE_TASK = "TASK [modwsgi.django.django_site : Django_site | Validate every site and read the host once"
+
+
+def apache_tasks_after_validation(out):
+    """The apache role's task headers in a play's output after its last validation of the sites: none when a
+    refused inventory stopped the run there. (The role's facts, read before the validation, touch no host.)"""
+    assert VALIDATE_TASK in out, out[-3000:]
+    after = out.rsplit(VALIDATE_TASK, 1)[1]
+    return [line for line in after.splitlines() if line.startswith("TASK [modwsgi.django.apache")]
+
+
 def active_mpm(host):
     out = host.run("apache2ctl -V").stdout
     for line in out.splitlines():

@@ -6,7 +6,7 @@ import tempfile
 
 import hashlib
 
-from helpers import http, http_json, leaked_secrets, run_playbook, start_cmdline_sampler, stop_cmdline_sampler
+from helpers import apache_tasks_after_validation, http, http_json, leaked_secrets, run_playbook, start_cmdline_sampler, stop_cmdline_sampler
 
 PROBE = os.path.join(os.environ.get("MOLECULE_PROJECT_DIRECTORY", "."), "molecule", "shared", "projects", "probe")
 STATE = ("find /etc/apache2 /srv/django /var/www \\( -type f -o -type l \\) -printf '%p %l %m %U %G\\n' | sort; "
@@ -77,7 +77,7 @@ def test_bad_layouts_fail_all_at_once_and_change_nothing(host):
         assert "[%s] site '%s'" % (rule, site) in out, (rule, site, out[-4000:])
     assert "Fix:" in out
     # Failed in the pre-check: not a single task after it ran, nothing on the host changed.
-    assert "TASK [modwsgi.django.apache" not in out
+    assert not apache_tasks_after_validation(out)
     assert host.run(STATE).stdout == before  # nothing written: apache2ctl -t never saw an injected line
     assert host.run("grep -rl 'evil_module\\|/etc/shadow' /etc/apache2 /srv/django").stdout == ""
     assert http_json(host, "/", vhost="good.test")["site"] == "good"
@@ -146,7 +146,7 @@ def test_hostile_values_are_refused_before_any_change_naming_site_field_and_fix(
             missing.append(head)     # the message printed for the operator names site, field and fix
     assert not missing, missing
     assert len(HOSTILE) >= 20
-    assert "TASK [modwsgi.django.apache" not in out  # refused in the pre-check, before any change
+    assert not apache_tasks_after_validation(out)  # refused in the pre-check, before any change
     assert host.run(STATE).stdout == before
     assert host.run("grep -rl 'evil_module\\|/etc/shadow\\|SSLEngine off' /etc/apache2 /srv/django").stdout == ""
     assert host.run("test -e /tmp/pwned").rc != 0
@@ -243,7 +243,7 @@ def test_requirements_needing_a_newer_python_fail_clearly_and_keep_serving(host)
         assert proc.returncode != 0
         assert "site 'good', field requirements: No matching distribution found for Django<6.1,>=6.0" in out, out[-3000:]
         assert "needs a different Python than 3.11" in out and "Requires-Python >=3.12" in out
-        assert "TASK [modwsgi.django.apache" not in out
+        assert not apache_tasks_after_validation(out)
         assert host.run(STATE).stdout == before
         # 2. Without the preflight, pip on the host refuses it, after the release was unpacked, and nothing is activated.
         proc = _converge([site], "-e", "django_site_python_preflight=false")

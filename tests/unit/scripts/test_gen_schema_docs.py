@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright: modwsgi.django contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""scripts/gen-schema-docs.py (the `docs` stage runs it with --check) on a copy of the repository's files:
+a description changed in schema.py makes every generated file stale, and so does a hand edit of one."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
+
+
+def _script(name):
+    spec = importlib.util.spec_from_file_location(name.replace('-', '_'), os.path.join(ROOT, 'scripts', name))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _script('gen-schema-docs.py')
+
+
+@pytest.fixture
+def copy(tmp_path):
+    for path in (gen.SCHEMA,) + gen.GENERATED_FILES:
+        os.makedirs(os.path.dirname(str(tmp_path / path)), exist_ok=True)
+        shutil.copy(os.path.join(ROOT, path), str(tmp_path / path))
+    return tmp_path
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding='utf-8')
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding='utf-8')
+
+
+def test_the_committed_files_are_up_to_date():
+    assert gen.main(['--check']) == 0
+
+
+def test_a_changed_description_makes_every_generated_file_stale(copy, capsys):
+    assert gen.main(['--check', '--root', str(copy)]) == 0
+    _edit(copy / gen.SCHEMA, "'Backlog of the daemon listener socket.'", "'Backlog of the daemon socket (listen).'")
+    assert gen.main(['--check', '--root', str(copy)]) == 1
+    err = capsys.readouterr().err
+    for path in gen.GENERATED_FILES:
+        assert '%s is stale' % path in err
+    # --check changed nothing; a run without it writes the new text, then the check passes
+    assert 'daemon socket (listen)' not in (copy / gen.ARGSPEC).read_text(encoding='utf-8')
+    assert gen.main(['--root', str(copy)]) == 0
+    for path in gen.GENERATED_FILES:
+        assert 'Backlog of the daemon socket (listen).' in (copy / path).read_text(encoding='utf-8'), path
+    assert gen.main(['--check', '--root', str(copy)]) == 0
+
+
+def test_a_hand_edit_of_a_generated_part_is_stale(copy, capsys):
+    _edit(copy / gen.ARGSPEC, 'default: bluegreen', 'default: restart')
+    assert gen.main(['--check', '--root', str(copy)]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "gen-schema-docs: %s is stale (%s changed): run 'python scripts/gen-schema-docs.py' and commit the result"
+        % (gen.ARGSPEC, gen.SCHEMA)]
+
+
+def test_the_hand_written_parts_are_kept(copy):
+    _edit(copy / gen.CONTRACT, '## Module options', '## Module options (edited)')
+    _edit(copy / gen.SCHEMA, "'Backlog of the daemon listener socket.'", "'Backlog.'")
+    assert gen.main(['--root', str(copy)]) == 0
+    assert '## Module options (edited)' in (copy / gen.CONTRACT).read_text(encoding='utf-8')
+
+
+def test_missing_markers_are_an_error(copy):
+    _edit(copy / gen.CONTRACT, gen.MD_END, '')
+    with pytest.raises(SystemExit, match='needs exactly one'):
+        gen.main(['--check', '--root', str(copy)])
