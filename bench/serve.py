@@ -79,7 +79,20 @@ TARGETS = [('nginx_gthread', 1.2), ('gunicorn_gthread', 0.9), ('express', 1.5)]
 # Variants: the collection default with one change to the deployed configuration, applied to a copy
 # of the default (PRISTINE) before Apache is restarted. key -> (label, shell command in the container).
 MPM_CONF = '/etc/apache2/conf-available/modwsgi-django-mpm.conf'
+VARIANT_CONF = '/etc/apache2/conf-enabled/zz-bench-variant.conf'
 VARIANTS = {
+    # issue 21, the candidates of the profile (docs/benchmarks.md, "Where the Apache front's CPU goes")
+    'buffered_logs': ('+ BufferedLogs On', 'echo "BufferedLogs On" > %s' % VARIANT_CONF),
+    'trim_modules': ('- negotiation, setenvif, auth_basic, authn_file, authn_core, authz_user',
+                     'a2dismod -q -f negotiation setenvif auth_basic authn_file authz_user authn_core >/dev/null'),
+    'no_bluegreen_rewrite': ('without the blue/green RewriteMap and conditions (fixed group: the cost of the switch)',
+                             "sed -i -e '/^ *Rewrite/d' -e 's/^\\( *\\)WSGIProcessGroup .*/\\1WSGIProcessGroup bench_blue/' %s" % VHOST),
+    'daemon_4x8': ('daemon 4x8 (2 processes per core, 8 threads)',
+                   "sed -i -e 's/ processes=[0-9]* threads=[0-9]* / processes=4 threads=8 /' %s" % VHOST),
+    'mpm_tpc64': ('event ThreadsPerChild 64 (1 child for 64 connections)',
+                  "sed -i -e 's/ThreadsPerChild .*/ThreadsPerChild 64/' -e 's/StartServers .*/StartServers 1/'"
+                  " -e 's/MinSpareThreads .*/MinSpareThreads 64/' -e 's/MaxSpareThreads .*/MaxSpareThreads 128/'"
+                  " -e 's/MaxRequestWorkers .*/MaxRequestWorkers 320/' -e 's/ServerLimit .*/ServerLimit 5/' %s" % MPM_CONF),
 }
 
 # Runs inside the container: every process with its command line, RSS, PSS and CPU seconds.
@@ -235,7 +248,7 @@ class Bench:
         return 'default %s' % VARIANTS[key][0]
 
     def keys(self):
-        return list(CONFIGS) + list(self.args.variants)
+        return [k for k in CONFIGS if k == DEFAULT or k in self.args.peers] + list(self.args.variants)
 
     # --- container-side helpers ---------------------------------------------------------------
 
@@ -452,7 +465,7 @@ class Bench:
         self.c.start(['--cap-add', 'SYS_PTRACE'])
         try:
             self.prepare()
-            peers = [k for k in CONFIGS if k != DEFAULT]
+            peers = [k for k in CONFIGS if k != DEFAULT and k in self.args.peers]
             for rnd in range(1, self.args.rounds + 1):
                 C.log('== round %d of %d' % (rnd, self.args.rounds))
                 # The collection and its peers in an order rotated by one each round, then the variants.
@@ -584,7 +597,7 @@ class Bench:
             'default_daemon_shape': dict(self.shape),
             'wrk': {'threads': 2, 'connections': self.args.conc, 'duration_s': self.args.duration,
                     'warmup_s': self.args.warmup},
-            'rounds': self.args.rounds, 'views': self.args.views,
+            'rounds': self.args.rounds, 'views': self.args.views, 'peers': self.args.peers,
             'variants': {k: {'label': VARIANTS[k][0], 'command': VARIANTS[k][1]} for k in self.args.variants},
             'config': getattr(self, 'config', {}),
             'deploys': self.deploys, 'peer_setup': self.setup,
@@ -607,6 +620,7 @@ class Bench:
         self.args.duration, self.args.warmup = data['wrk']['duration_s'], data['wrk']['warmup_s']
         self.args.rounds = data['rounds']
         self.args.variants = [k for k in data['variants'] if k in VARIANTS]
+        self.args.peers = data.get('peers', [k for k in CONFIGS if k != DEFAULT])
         data['summary'] = self.summary()
         base = os.path.splitext(path)[0]
         png = self.plot(base + '.png', data)
@@ -781,6 +795,9 @@ def main():
     parser.add_argument('--variants', default='all',
                         help='variants of the default measured in the same rounds: all (default), none, or names (%s)'
                         % ', '.join(VARIANTS))
+    parser.add_argument('--peers', default='all',
+                        help='peers measured beside the collection default: all (default), none, or names (%s)'
+                        % ', '.join(k for k in CONFIGS if k != DEFAULT))
     parser.add_argument('--keep', action='store_true', help='keep the container afterwards')
     parser.add_argument('--container', default=NAME, help=argparse.SUPPRESS)
     parser.add_argument('--from-json', metavar='PATH', help='only rewrite the markdown and PNG of an earlier results JSON')
@@ -788,7 +805,10 @@ def main():
     args.conc = [int(x) for x in args.conc.split(',') if x]
     args.views = [x for x in args.views.split(',') if x]
     args.variants = {'all': list(VARIANTS), 'none': []}.get(args.variants, [x for x in args.variants.split(',') if x])
-    unknown = [x for x in args.views if x not in VIEWS] + [x for x in args.variants if x not in VARIANTS]
+    peers = [k for k in CONFIGS if k != DEFAULT]
+    args.peers = {'all': peers, 'none': []}.get(args.peers, [x for x in args.peers.split(',') if x])
+    unknown = ([x for x in args.views if x not in VIEWS] + [x for x in args.variants if x not in VARIANTS]
+               + [x for x in args.peers if x not in peers])
     if unknown:
         parser.error('unknown view or variant: %s' % ', '.join(unknown))
     if args.rounds < 1:

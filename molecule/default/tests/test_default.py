@@ -56,3 +56,12 @@ def test_broken_config_fails_clearly_and_old_config_keeps_serving(host):
     assert http_json(host, "/hello", vhost="hello.test")["app"] == "hello"
     status = host.run("apache2ctl -t")
     assert status.rc == 0, status.stderr
+
+
+def test_each_request_reaches_the_access_log_at_once(host):
+    # apache_buffered_logs is false by default: one write per request, no line waits in a child's buffer
+    # (docs/benchmarks.md, "Serving profile": BufferedLogs On saves that write, lines then come late).
+    marker = "logprobe-%d" % len(host.file("/var/log/apache2/modwsgi-hello.test-access.log").content_string)
+    assert http(host, "/hello?%s" % marker, vhost="hello.test")[0] == 200
+    assert marker in host.file("/var/log/apache2/modwsgi-hello.test-access.log").content_string
+    assert "BufferedLogs" not in host.file(HARDENING).content_string
