@@ -5,7 +5,7 @@
 
 Each case is an inventory (``CASES``) normalized by ``validate`` and rendered through the role's own
 templates (vhosts.json.j2, which includes vhost.conf.j2, sites.conf.j2 and mass.conf.j2) the way
-tasks/main.yml renders them. The expected files in ``rendered/`` were generated once from the code on
+tasks/main.yml renders them, plus each site's boot module (boot.py.j2, which reads the site's mode). The expected files in ``rendered/`` were generated once from the code on
 main before the normalized site carried every derived value (issue 24): a refactoring of what the
 templates read must leave them unchanged. A deliberate change to the rendered configuration updates
 them with ``MODWSGI_RENDERED_UPDATE=1 pytest tests/unit/roles/django_site/test_rendered_config.py``
@@ -98,7 +98,8 @@ def render_all(case):
     """The files tasks/main.yml renders for ``case``: {name: text}."""
     layout, apache = layout_of(case)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), trim_blocks=True, undefined=jinja2.StrictUndefined)
-    env.filters.update(to_json=lambda value: json.dumps(value, sort_keys=False), regex_escape=regex_escape)
+    env.filters.update(to_json=lambda value: json.dumps(value, sort_keys=False), regex_escape=regex_escape,
+                       basename=os.path.basename, bool=bool, ternary=lambda value, yes, no: yes if value else no)
     variables = {'__django_site_layout': layout, '__django_site_apache': apache,
                  'django_site_colors_map': '/etc/apache2/modwsgi-colors.map', 'mod_wsgi_facts': {},
                  'django_site_mass_venv': '/srv/django/.mass-venv'}
@@ -108,6 +109,8 @@ def render_all(case):
     out['sites.conf'] = env.get_template('sites.conf.j2').render(variables)
     if layout['mass_hosting']:
         out['mass.conf'] = env.get_template('mass.conf.j2').render(variables)
+    for item in layout['sites']:
+        out['%s/_modwsgi_boot.py' % item['name']] = env.get_template('boot.py.j2').render(variables, __django_site_item=item)
     return out
 
 
