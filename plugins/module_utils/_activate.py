@@ -23,7 +23,7 @@ import signal
 import time
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write
-from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS, CURRENT, RUN
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS, CURRENT, RUN, daemon_group
 from ansible_collections.modwsgi.django.plugins.module_utils._view import LOCAL
 
 
@@ -294,9 +294,9 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
         else:
             if step["restart_idle"]:
                 atomic_symlink(release, os.path.join(root, idle))
-                restart_group(procs, "%s_%s" % (site["name"], idle), site["restart_timeout"], sleep)
+                restart_group(procs, daemon_group(site["name"], idle), site["restart_timeout"], sleep)
             health(probe, site["health"], idle, release_id, sleep)
-            warm(probe, site["health"], idle, max(4, 3 * len(procs.pids("%s_%s" % (site["name"], idle)))))
+            warm(probe, site["health"], idle, max(4, 3 * len(procs.pids(daemon_group(site["name"], idle)))))
             colors[site["name"]] = idle
             write_map(site["map_path"], colors)
             verify_live(probe, site, colors, step["live"], release_id, sleep)
@@ -310,12 +310,12 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False):
         return result
     previous = step["previous"]
     try:
-        restart_group(procs, site["name"], site["restart_timeout"], sleep)
+        restart_group(procs, daemon_group(site["name"]), site["restart_timeout"], sleep)
         health(probe, site["health"], None, release_id, sleep)
     except ActivationError as exc:
         atomic_symlink(previous, current)
         try:
-            restart_group(procs, site["name"], site["restart_timeout"], sleep)
+            restart_group(procs, daemon_group(site["name"]), site["restart_timeout"], sleep)
         except ActivationError:
             pass
         raise ActivationError("%s; %s points back at %s" % (exc, current, previous))
