@@ -216,6 +216,8 @@ def plan(site, rollback=False, view=LOCAL):
 
     if bluegreen:
         colors = read_map(site["map_path"], view)
+        # No line: no color is live (the site answers 503); blue is taken as the last live one, so a deploy
+        # of the release blue runs writes the line back, and a new release goes to green and is checked first.
         live = colors.get(site["name"], "blue")
         idle = other(live)
         step = {"result": result, "colors": colors, "live": live, "idle": idle}

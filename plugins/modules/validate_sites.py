@@ -481,6 +481,11 @@ sites:
       type: str
       returned: success
       sample: null
+    maintenance_retry_after:
+      description: The C(Retry-After) seconds of the 503 a bluegreen site answers while the colors map names no live color for it.
+      type: int
+      returned: success
+      sample: 5
     logs:
       description: The file names of the site's virtual host logs in Apache's log directory (C(error), C(access), C(ssl_access)).
       type: dict

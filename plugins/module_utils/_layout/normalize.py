@@ -17,6 +17,11 @@ from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import (
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.host_wide import effective_cookie
 
 
+# Retry-After (seconds) of the 503 a bluegreen site answers while the colors map names no live color for
+# it (vhost.conf.j2): long enough not to hammer, short enough for a map repaired by the next converge.
+MAINTENANCE_RETRY_AFTER = 5
+
+
 def normalize_site(site, options):
     """The normalized site the templates consume (docs/dev/contract.md): defaults, paths, effective settings."""
     values = site.normalized
@@ -108,6 +113,7 @@ def normalize_site(site, options):
         'daemons': daemons,
         'process_group': daemon_group(name) if mode == 'daemon' and deploy == 'restart' else None,
         'script_process_group': None if bluegreen else daemon_group(name) if mode == 'daemon' else '%{GLOBAL}',
+        'maintenance_retry_after': MAINTENANCE_RETRY_AFTER if bluegreen else None,
         'application_group': '%{GLOBAL}' if mode == 'daemon' else '%{RESOURCE}',
         'code_dir': paths['current'],
         'python_path_extra': extra,

@@ -74,7 +74,7 @@ def test_normalized_contract_example():
 
 @pytest.mark.parametrize('extra, derived', [
     ({}, {'bluegreen': True, 'activation': 'bluegreen', 'color_groups': {'blue': 'a_blue', 'green': 'a_green'},
-          'script_process_group': None,
+          'script_process_group': None, 'maintenance_retry_after': 5,
           'daemons': [{'group': 'a_blue', 'code': '/srv/django/a/blue', 'home': '/srv/django/a/blue'},
                       {'group': 'a_green', 'code': '/srv/django/a/green', 'home': '/srv/django/a/green'}]}),
     ({'daemon': {'home': '/srv/django/a/data'}},
@@ -83,7 +83,7 @@ def test_normalized_contract_example():
     ({'deploy': 'restart'}, {'bluegreen': False, 'activation': 'restart', 'color_groups': {}, 'script_process_group': 'a',
                              'daemons': [{'group': 'a', 'code': '/srv/django/a/current', 'home': '/srv/django/a/current'}]}),
     ({'mode': 'embedded'}, {'bluegreen': False, 'activation': 'embedded', 'color_groups': {}, 'daemons': [],
-                            'script_process_group': '%{GLOBAL}'}),
+                            'script_process_group': '%{GLOBAL}', 'maintenance_retry_after': None}),
 ])
 def test_derived_values_the_templates_read(extra, derived):
     result = run([site('a', **extra)])
