@@ -5,11 +5,13 @@
 
 Each case is an inventory (``CASES``) normalized by ``validate`` and rendered through the role's own
 templates (vhosts.json.j2, which includes vhost.conf.j2, sites.conf.j2 and mass.conf.j2) the way
-tasks/main.yml renders them, plus each site's boot module (boot.py.j2, which reads the site's mode). The expected files in ``rendered/`` were generated once from the code on
-main before the normalized site carried every derived value (issue 24): a refactoring of what the
-templates read must leave them unchanged. A deliberate change to the rendered configuration updates
-them with ``MODWSGI_RENDERED_UPDATE=1 pytest tests/unit/roles/django_site/test_rendered_config.py``
-(and the diff shows up in review).
+tasks/main.yml renders them, plus each site's boot module (boot.py.j2, which reads the site's
+mode). The expected files in ``rendered/`` were generated from the code on main before the
+normalized site carried every derived value (issue 24), and that refactoring left them byte for
+byte unchanged. A deliberate change to the rendered configuration (since then: issue 23's 503 on a
+colors map miss and WSGIScriptReloading Off) updates them with
+``MODWSGI_RENDERED_UPDATE=1 pytest tests/unit/roles/django_site/test_rendered_config.py``, and the
+diff shows up in review.
 """
 
 from __future__ import annotations
