@@ -198,7 +198,8 @@ MAP_FAULTS = {
     "no line for the site": "printf '# no shop here\\nnosuch blue\\n' > %(map)s",
     "a color that does not exist": "printf 'shop purple\\n' > %(map)s",
     "empty": ": > %(map)s",
-    "unreadable": "chmod 000 %(map)s",
+    # mod_rewrite keeps a map's entries while its mtime is unchanged (chmod alone changes only ctime)
+    "unreadable": "chmod 000 %(map)s && touch %(map)s",
     "missing": "rm -f %(map)s",
 }
 
