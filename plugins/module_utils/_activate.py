@@ -23,7 +23,7 @@ import signal
 import time
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_symlink, atomic_write
-from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS, CURRENT, RUN
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS, CURRENT, RUN, daemon_group
 from ansible_collections.modwsgi.django.plugins.module_utils._view import LOCAL
 
 
@@ -233,6 +233,8 @@ def plan(site, rollback=False, view=LOCAL):
 
     if bluegreen:
         colors = read_map(site["map_path"], view)
+        # No line: no color is live (the site answers 503); blue is taken as the last live one, so a deploy
+        # of the release blue runs writes the line back, and a new release goes to green and is checked first.
         live = colors.get(site["name"], "blue")
         idle = other(live)
         step = {"result": result, "colors": colors, "live": live, "idle": idle}
@@ -327,11 +329,11 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False, timings=
             lap = _laps(timings)
             if step["restart_idle"]:
                 atomic_symlink(release, os.path.join(root, idle))
-                restart_group(procs, "%s_%s" % (site["name"], idle), site["restart_timeout"], sleep)
+                restart_group(procs, daemon_group(site["name"], idle), site["restart_timeout"], sleep)
                 lap("restart")
             health(probe, site["health"], idle, release_id, sleep)
             lap("health")
-            warm(probe, site["health"], idle, max(4, 3 * len(procs.pids("%s_%s" % (site["name"], idle)))))
+            warm(probe, site["health"], idle, max(4, 3 * len(procs.pids(daemon_group(site["name"], idle)))))
             lap("warm")
             colors[site["name"]] = idle
             write_map(site["map_path"], colors)
@@ -347,12 +349,12 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False, timings=
         return result
     previous = step["previous"]
     try:
-        restart_group(procs, site["name"], site["restart_timeout"], sleep)
+        restart_group(procs, daemon_group(site["name"]), site["restart_timeout"], sleep)
         health(probe, site["health"], None, release_id, sleep)
     except ActivationError as exc:
         atomic_symlink(previous, current)
         try:
-            restart_group(procs, site["name"], site["restart_timeout"], sleep)
+            restart_group(procs, daemon_group(site["name"]), site["restart_timeout"], sleep)
         except ActivationError:
             pass
         raise ActivationError("%s; %s points back at %s" % (exc, current, previous))

@@ -253,14 +253,15 @@ SITE_MODULES = ('wsgi', 'rewrite', 'alias', 'headers')
 
 
 def log_paths(layout, log_dir):
-    """The per-site log files Apache writes (``modwsgi-<server_name>-{error,access,ssl-access}.log``)."""
+    """The per-site log files Apache writes (each vhost's ``logs``: error, access, ssl_access; mass hosting's
+    error and access)."""
     names = []
     for vhost in layout.get('vhosts') or []:
-        names += ['%s-%s' % (vhost['server_name'], kind) for kind in ('error', 'access', 'ssl-access')]
+        names += [vhost['logs'][kind] for kind in ('error', 'access', 'ssl_access')]
     mass = layout.get('mass_hosting')
     if mass:
-        names += ['%s-error' % mass['server_name'], '%s-access' % mass['server_name']]
-    return [posixpath.join(log_dir, 'modwsgi-%s.log' % name) for name in names]
+        names += [mass['logs']['error'], mass['logs']['access']]
+    return [posixpath.join(log_dir, name) for name in names]
 
 
 def manifest(layout, colors_map, port):

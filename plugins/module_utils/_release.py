@@ -23,7 +23,8 @@ import os
 from ansible_collections.modwsgi.django.plugins.module_utils._activate import read_map
 from ansible_collections.modwsgi.django.plugins.module_utils._manage import markers as manage_markers
 from ansible_collections.modwsgi.django.plugins.module_utils._requirements import ClosureError, python_version, venv_name
-from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import CURRENT, COLORS, LIVE_LINKS, RELEASE_MARKER, VENV_COMPLETE, VENV_LINK
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import (
+    CURRENT, COLORS, LIVE_LINKS, RELEASE_ID_LENGTH, RELEASE_MARKER, VENV_COMPLETE, VENV_LINK)
 from ansible_collections.modwsgi.django.plugins.module_utils._view import LOCAL
 
 
@@ -33,12 +34,9 @@ def markers(site):
 
 
 def links(site):
-    if site.get('mode') == 'daemon' and site.get('deploy') == 'bluegreen':
+    if site.get('bluegreen'):
         return list(LIVE_LINKS)
     return [CURRENT]
-
-
-RELEASE_ID_LENGTH = 12   # a release directory is named after the first 12 hex digits of its checksum
 
 
 def release_dir_of(site, release_id):

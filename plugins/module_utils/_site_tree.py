@@ -2,7 +2,8 @@
 # Copyright: modwsgi.django contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The on-disk layout of one site: the one owner of every name under ``<root>``.
+"""The on-disk layout of one site: the one owner of every name under ``<root>`` (and of the few outside
+it: the site's daemon process groups, its virtual host's file and log files).
 
 ``validate_sites`` returns :func:`site_paths` as each normalized site's ``paths``; the role's tasks
 and templates read the paths and the marker names from there, and the modules that only get a site
@@ -46,6 +47,26 @@ RELEASE_MARKER = '.modwsgi-release'    # written last by the unpack: the release
 VENV_LINK = '.modwsgi-venv'            # release -> its virtualenv under venvs/
 VENV_COMPLETE = '.modwsgi-complete'    # written last by a virtualenv build
 PARTIAL_SUFFIX = '.partial'            # a release or virtualenv being built (never pruned, never live)
+RELEASE_ID_LENGTH = 12                 # releases/<id>: the first 12 hex digits of the checksum or commit
+
+# Names outside <root> that belong to a site: its daemon process groups, its virtual host's file and logs.
+VHOST_LOG_KINDS = ('error', 'access', 'ssl-access')
+
+
+def daemon_group(name, color=None):
+    """The mod_wsgi daemon process group of site ``name``: ``<name>`` (restart), ``<name>_<color>`` (bluegreen)."""
+    return name if color is None else '%s_%s' % (name, color)
+
+
+def vhost_file(server_name):
+    """The file of the virtual host ``server_name`` in Apache's sites-available."""
+    return 'modwsgi-%s.conf' % server_name
+
+
+def vhost_logs(server_name):
+    """The log files of the virtual host ``server_name`` in Apache's log directory, by kind:
+    ``{'error': ..., 'access': ..., 'ssl_access': ...}`` (``modwsgi-<server_name>-<kind>.log``)."""
+    return dict((kind.replace('-', '_'), 'modwsgi-%s-%s.log' % (server_name, kind)) for kind in VHOST_LOG_KINDS)
 
 
 def site_paths(root, script_dir):

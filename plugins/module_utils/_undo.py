@@ -22,19 +22,20 @@ from __future__ import annotations
 import os
 
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import remove, remove_file, rmdir_if_empty
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import vhost_logs as log_names
 
-LOG_KINDS = ('error', 'access', 'ssl-access')
 ENABLED_DIRS = ('sites-enabled', 'conf-enabled')
 
 
 def vhost_logs(server_name, log_dir):
     """The log files the django_site role makes for a virtual host (vhost.conf.j2's ErrorLog/CustomLog)."""
-    return [os.path.join(log_dir, 'modwsgi-%s-%s.log' % (server_name, kind)) for kind in LOG_KINDS]
+    logs = log_names(server_name)
+    return [os.path.join(log_dir, logs[kind]) for kind in ('error', 'access', 'ssl_access')]
 
 
 def logs_in_use(server_name, conf_root):
     """The enabled Apache files that name the virtual host's logs (Apache has them open and writes them)."""
-    needle = ('modwsgi-%s-' % server_name).encode()
+    needles = [name.encode() for name in log_names(server_name).values()]
     users = []
     for sub in ENABLED_DIRS:
         folder = os.path.join(conf_root, sub)
@@ -46,7 +47,8 @@ def logs_in_use(server_name, conf_root):
             path = os.path.join(folder, name)
             try:
                 with open(path, 'rb') as handle:
-                    if needle in handle.read():
+                    text = handle.read()
+                    if any(needle in text for needle in needles):
                         users.append(path)
             except OSError:
                 continue

@@ -35,6 +35,7 @@ import time
 from urllib.parse import urlsplit
 
 from ansible_collections.modwsgi.django.plugins.module_utils._layout import validate
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import vhost_file as site_vhost_file
 
 OK, FAILED, SKIPPED = 'ok', 'failed', 'skipped'
 DJANGO_COOKIES = {'sessionid': 'SESSION_COOKIE', 'csrftoken': 'CSRF_COOKIE', 'messages': 'MODWSGI_MESSAGES_COOKIE'}
@@ -466,12 +467,12 @@ def verify(sites, host, conf_root='/etc/apache2', document_roots=None, base_dir=
         name = site['name']
         mount_result, resp = check_mount(host, site)
         results.append(mount_result)
-        if site['mode'] == 'daemon' and site['deploy'] == 'bluegreen':
+        if site['bluegreen']:
             results.append(check_colors(host, site))
         for kind in ('static', 'media'):
             if site.get(kind):
                 results.extend(check_public_dir(host, site, kind, markers))
-        vhost_file = os.path.join(conf_root, 'sites-available', 'modwsgi-%s.conf' % site['server_name'])
+        vhost_file = os.path.join(conf_root, 'sites-available', site_vhost_file(site['server_name']))
         results.append(check_daemon(host, site, vhost_file, settle))
         results.append(check_cookies(host, site, list(cookie_paths) + list(extra_paths.get(name, [])),
                                      [(site['health_url_path'], resp)]))

@@ -225,7 +225,8 @@ from ansible_collections.modwsgi.django.plugins.module_utils._logtail import exp
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_write  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._manage import STEPS_FLAG, StepProcess, command, findings_message  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._pack import PackError, pack_dir, sha1_file  # noqa: E402
-from ansible_collections.modwsgi.django.plugins.module_utils._release import RELEASE_ID_LENGTH, release_dir_of  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._release import release_dir_of  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import RELEASE_ID_LENGTH  # noqa: E402
 
 ARGUMENT_SPEC = dict(
     site=dict(type="dict", required=True),

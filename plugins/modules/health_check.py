@@ -92,6 +92,7 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.modwsgi.django.plugins.module_utils._activate import check_all  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._logtail import explain, size  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import vhost_logs  # noqa: E402
 
 
 def main():
@@ -121,7 +122,7 @@ def main():
     logs = {}
     if p["log_dir"]:
         for site in sites:
-            path = os.path.join(p["log_dir"], "modwsgi-%s-error.log" % site["host"])
+            path = os.path.join(p["log_dir"], vhost_logs(site["host"])["error"])
             logs[site["name"]] = (path, size(path))
     ok, failed = check_all(sites, params, workers=p["parallel"])
     if failed:

@@ -448,6 +448,50 @@ sites:
       elements: str
       returned: success
       sample: [blog_blue, blog_green]
+    bluegreen:
+      description: V(true) for a daemon site with C(deploy=bluegreen) (two color groups and the RewriteMap flip).
+      type: bool
+      returned: success
+      sample: true
+    activation:
+      description: How a new release goes live (the C(mode) of M(modwsgi.django.activate_release)).
+      type: str
+      returned: success
+      choices: [bluegreen, restart, embedded]
+      sample: bluegreen
+    color_groups:
+      description: The daemon group of each color (bluegreen); empty otherwise.
+      type: dict
+      returned: success
+      sample: {blue: blog_blue, green: blog_green}
+    daemons:
+      description:
+        - One entry per C(WSGIDaemonProcess) of the site (C(group), C(code) it runs, its C(home)); empty for embedded.
+      type: list
+      elements: dict
+      returned: success
+      sample: [{group: blog_blue, code: /srv/django/blog/blue, home: /srv/django/blog/blue}]
+    script_process_group:
+      description: The C(process-group) of the site's C(WSGIScriptAlias) (V(%{GLOBAL}) for embedded); V(null) for bluegreen.
+      type: str
+      returned: success
+      sample: null
+    maintenance_retry_after:
+      description: The C(Retry-After) seconds of the 503 a bluegreen site answers while the colors map names no live color for it.
+      type: int
+      returned: success
+      sample: 5
+    logs:
+      description: The file names of the site's virtual host logs in Apache's log directory (C(error), C(access), C(ssl_access)).
+      type: dict
+      returned: success
+      sample: {error: modwsgi-www.example.com-error.log, access: modwsgi-www.example.com-access.log,
+               ssl_access: modwsgi-www.example.com-ssl-access.log}
+    release_id_length:
+      description: How many characters of a checksum or commit name a release directory.
+      type: int
+      returned: success
+      sample: 12
     process_group:
       description: C(WSGIProcessGroup) for restart sites; V(null) for bluegreen (chosen per request) and embedded.
       type: str
@@ -507,6 +551,22 @@ vhosts:
       elements: str
       returned: success
       sample: [blog, shop]
+    bluegreen:
+      description: Names of its bluegreen sites (the RewriteMap rules are rendered when there is one).
+      type: list
+      elements: str
+      returned: success
+      sample: [blog, shop]
+    file:
+      description: The virtual host's file name in C(sites-available).
+      type: str
+      returned: success
+      sample: modwsgi-www.example.com.conf
+    logs:
+      description: Its log file names, as each site's C(logs).
+      type: dict
+      returned: success
+      sample: {error: modwsgi-www.example.com-error.log}
 restrict_embedded:
   description: V(true) when every site (and mass hosting) runs in daemon mode, so C(WSGIRestrictEmbedded On) is rendered.
   returned: success
@@ -515,7 +575,7 @@ restrict_embedded:
 mass_hosting:
   description:
     - The mass hosting settings normalized (C(daemon) filled, C(daemon_group) V(modwsgi_mass) or V(null),
-      C(application_group), C(script_pattern)), or V(null).
+      C(application_group), C(script_pattern), C(logs)), or V(null).
   returned: success
   type: dict
   sample: {server_name: sites.example.com, base_dir: /srv/django-mass, mode: daemon, daemon_group: modwsgi_mass}

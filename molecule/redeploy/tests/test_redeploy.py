@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from helpers import apache_generation, apache_parent, http_json, registered_pids, run_playbook
+from helpers import apache_generation, apache_parent, http, http_json, registered_pids, run_playbook
 
 SHARED = os.path.join(os.environ.get("MOLECULE_PROJECT_DIRECTORY", "."), "molecule", "shared")
 sys.path.insert(0, os.path.join(SHARED, "files"))
@@ -182,3 +182,73 @@ def test_restart_mode_site_redeploys(host, variant_dir):
     after = http_json(host, "/", vhost="other.test")
     assert after["code_version"] == "4"
     assert after["pid"] != before["pid"]
+
+
+def _answers(host, vhost="www.test", count=4, headers=None):
+    """(status, Retry-After, process group or None) of ``count`` GETs of / through 127.0.0.1."""
+    out = []
+    for _index in range(count):
+        status, got, body = http(host, "/", vhost=vhost, headers=headers)
+        out.append((status, got.get("retry-after"), json.loads(body)["mod_wsgi_process_group"] if status == 200 else None))
+    return out
+
+
+# How a map can lose the site's live color: each must park the site on a 503, never on a color.
+MAP_FAULTS = {
+    "no line for the site": "printf '# no shop here\\nnosuch blue\\n' > %(map)s",
+    "a color that does not exist": "printf 'shop purple\\n' > %(map)s",
+    "empty": ": > %(map)s",
+    # mod_rewrite keeps a map's entries while its mtime is unchanged (chmod alone changes only ctime)
+    "unreadable": "chmod 000 %(map)s && touch %(map)s",
+    "missing": "rm -f %(map)s",
+}
+
+
+@pytest.mark.parametrize("fault", sorted(MAP_FAULTS))
+def test_a_map_without_the_live_color_answers_503_with_retry_after(host, fault):
+    """The mod_wsgi guide's rule for a RewriteMap miss: a maintenance answer (503 + Retry-After), never a
+    live color by default. A color pinned from 127.0.0.1 (the health checks) and the other sites still answer;
+    the map put back, the live color answers again, with no reload."""
+    saved = host.file(MAP).content_string
+    live = saved.split("shop ")[-1].split()[0]
+    assert live in ("blue", "green"), saved
+    assert _answers(host) == [(200, None, "shop_" + live)] * 4
+    parent, generation = apache_parent(host), apache_generation(host)
+    host.run("cp %s /tmp/colors.map.saved" % MAP)
+    try:
+        assert host.run(MAP_FAULTS[fault] % {"map": MAP}).rc == 0
+        time.sleep(0.2)
+        assert _answers(host) == [(503, "5", None)] * 4, fault
+        assert _answers(host, headers={"X-Modwsgi-Color": live}, count=1) == [(200, None, "shop_" + live)]
+        assert _answers(host, vhost="other.test", count=1) == [(200, None, "other")]
+    finally:
+        assert host.run("install -m 0644 -o root -g root /tmp/colors.map.saved %s" % MAP).rc == 0
+    time.sleep(0.2)
+    assert host.file(MAP).content_string == saved
+    assert _answers(host) == [(200, None, "shop_" + live)] * 4
+    assert apache_parent(host) == parent and apache_generation(host) == generation
+
+
+def test_touching_the_wsgi_scripts_restarts_no_daemon(host):
+    """WSGIScriptReloading Off: a touched (or rewritten) script no longer restarts the groups that run it, so
+    no request in flight is cut after shutdown-timeout (with reloading on, the 10 s requests were); new code
+    goes live only through activate_release's SIGUSR1 (test_restart_mode_site_redeploys, the deploys above)."""
+    colors = ("blue", "green")
+    before = {"shop": dict((color, registered_pids(host, "shop", color)) for color in colors),
+              "other": registered_pids(host, "other")}
+    assert all(before["shop"].values()) and before["other"]
+
+    def touch_and_ask():
+        assert host.run("touch /srv/django/shop/apache/django.wsgi /srv/django/other/apache/django.wsgi").rc == 0
+        time.sleep(0.5)
+        answers = [http_json(host, "/", vhost=vhost)["pid"] for vhost in ("www.test", "other.test") for _index in range(3)]
+        time.sleep(8)   # past shutdown-timeout (5 s): a reload the touch caused would have cut the 10 s requests
+        return answers
+
+    pids, requests = _under_load(host, touch_and_ask)
+    _assert_no_failures(requests)
+    after = {"shop": dict((color, registered_pids(host, "shop", color)) for color in colors),
+             "other": registered_pids(host, "other")}
+    assert after == before
+    served = set(before["shop"]["blue"] + before["shop"]["green"] + before["other"])
+    assert set(pids) <= served and set(r["pid"] for r in requests if r.get("pid")) <= served

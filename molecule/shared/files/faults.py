@@ -36,7 +36,8 @@ KILL_ALL = """all=$(live | tr '\\n' ' '); echo all $(date +%s.%N) $color $all; k
 def kill_script(site, root=None, which=("one", "all"), pause=6, colors_map="/etc/apache2/modwsgi-colors.map"):
     """sh script: kill -9 one live daemon of ``site``, and/or (``pause`` s later) all of them.
 
-    The live color comes from the colors map (blue without a line); the daemons from <root>/run/. It
+    The live color comes from the colors map (blue if it has no line: the site then answers 503 and
+    no color is live); the daemons from <root>/run/. It
     prints "<mark> <epoch> <color> <pids>" before and "<mark>_done <epoch>" after each kill.
     """
     parts = [KILL_SCRIPT % {"root": root or "/srv/django/%s" % site, "site": site, "colors": colors_map}]

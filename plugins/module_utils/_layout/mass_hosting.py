@@ -15,7 +15,7 @@ from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema impo
     MODES,
     SYSTEM_DIRS,
 )
-from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import SCRIPT_NAME
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import SCRIPT_NAME, vhost_logs
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.text import (
     fs_path_fix,
     fs_path_problems,
@@ -111,4 +111,5 @@ def check_mass(ctx, value):
     out['daemon_group'] = MASS_GROUP if out['mode'] == 'daemon' else None
     out['application_group'] = '%{RESOURCE}'
     out['script_pattern'] = out['base_dir'] + '/*/apache/' + SCRIPT_NAME
+    out['logs'] = vhost_logs(out['server_name'])
     return out

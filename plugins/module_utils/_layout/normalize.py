@@ -12,8 +12,14 @@ import re
 
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema import SETTINGS_SHIM
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.runtime import daemon_groups
-from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import site_paths
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import (
+    COLORS, RELEASE_ID_LENGTH, daemon_group, site_paths, vhost_file, vhost_logs)
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.host_wide import effective_cookie
+
+
+# Retry-After (seconds) of the 503 a bluegreen site answers while the colors map names no live color for
+# it (vhost.conf.j2): long enough not to hammer, short enough for a map repaired by the next converge.
+MAINTENANCE_RETRY_AFTER = 5
 
 
 def normalize_site(site, options):
@@ -55,7 +61,15 @@ def normalize_site(site, options):
     extra = [paths['conf']]
     if values['legacy_relative_imports']:
         extra.append('%s/%s' % (paths['current'], values['project']))
-    groups = daemon_groups(name, mode, deploy)
+    bluegreen = mode == 'daemon' and deploy == 'bluegreen'
+    colors = dict((color, daemon_group(name, color)) for color in COLORS) if bluegreen else {}
+    # the WSGIDaemonProcess lines: each group runs the code of its link (python-path, python-home)
+    if bluegreen:
+        daemons = [{'group': colors[color], 'code': paths[color], 'home': daemon['home'] or paths[color]} for color in COLORS]
+    elif mode == 'daemon':
+        daemons = [{'group': daemon_group(name), 'code': paths['current'], 'home': daemon['home']}]
+    else:
+        daemons = []
     return {
         'name': name,
         'server_name': values['server_name'],
@@ -92,24 +106,36 @@ def normalize_site(site, options):
         'group': group,
         'health_url_path': re.sub('/+', '/', mount + values['health_path']),
         'paths': paths,
-        'daemon_groups': groups,
-        'process_group': name if mode == 'daemon' and deploy == 'restart' else None,
+        'bluegreen': bluegreen,
+        'activation': deploy if mode == 'daemon' else 'embedded',
+        'daemon_groups': daemon_groups(name, mode, deploy),
+        'color_groups': colors,
+        'daemons': daemons,
+        'process_group': daemon_group(name) if mode == 'daemon' and deploy == 'restart' else None,
+        'script_process_group': None if bluegreen else daemon_group(name) if mode == 'daemon' else '%{GLOBAL}',
+        'maintenance_retry_after': MAINTENANCE_RETRY_AFTER if bluegreen else None,
         'application_group': '%{GLOBAL}' if mode == 'daemon' else '%{RESOURCE}',
         'code_dir': paths['current'],
         'python_path_extra': extra,
         'django_settings_module': SETTINGS_SHIM,
         'effective_settings': effective,
+        'logs': vhost_logs(values['server_name']),
+        'release_id_length': RELEASE_ID_LENGTH,
     }
 
 
 def build_vhosts(sites):
-    """One virtual host per server_name: its aliases (union), tls and sites."""
+    """One virtual host per server_name: its aliases (union), tls, sites (and which of them are bluegreen),
+    its file in sites-available and its log files."""
     out = {}
     for site in sites:
         vhost = out.setdefault(site['server_name'], {'server_name': site['server_name'], 'server_aliases': set(),
-                                                     'tls': site['tls'], 'sites': []})
+                                                     'tls': site['tls'], 'sites': [], 'bluegreen': [],
+                                                     'file': vhost_file(site['server_name']), 'logs': site['logs']})
         vhost['server_aliases'].update(site['server_aliases'])
         vhost['sites'].append(site['name'])
+        if site['bluegreen']:
+            vhost['bluegreen'].append(site['name'])
     result = []
     for name in sorted(out):
         vhost = out[name]

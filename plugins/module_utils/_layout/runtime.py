@@ -26,7 +26,7 @@ from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema impo
     THREADED_MPMS,
     UNIX_NAME_RE,
 )
-from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS
+from ansible_collections.modwsgi.django.plugins.module_utils._site_tree import COLORS, daemon_group
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.text import (
     as_int,
     fs_path_fix,
@@ -162,8 +162,8 @@ def daemon_groups(name, mode, deploy):
     if mode != 'daemon' or name is None:
         return []
     if deploy == 'restart':
-        return [name]
-    return ['%s_%s' % (name, color) for color in COLORS]
+        return [daemon_group(name)]
+    return [daemon_group(name, color) for color in COLORS]
 
 
 def rule_python_abi(ctx, sites, mass):

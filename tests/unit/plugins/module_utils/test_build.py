@@ -142,7 +142,8 @@ def render_boot(site_dir):
     env.filters['bool'] = bool
     env.filters['ternary'] = lambda value, yes, no: yes if value else no
     root = str(site_dir)
-    item = {'name': 'shop', 'project': 'probe', 'mode': 'daemon', 'deploy': 'bluegreen', 'legacy_relative_imports': False,
+    item = {'name': 'shop', 'project': 'probe', 'mode': 'daemon', 'deploy': 'bluegreen', 'activation': 'bluegreen',
+            'legacy_relative_imports': False,
             'paths': {'root': root, 'conf': os.path.join(root, 'conf'), 'site_json': os.path.join(root, 'conf', 'site.json'),
                       'venv_link': '.modwsgi-venv', 'run': os.path.join(root, 'run')}}
     text = env.get_template('boot.py.j2').render(__django_site_item=item)
@@ -244,7 +245,8 @@ def a_site(tmp_path, **extra):
     root = tmp_path / 'shop'
     for sub in ('releases', 'venvs'):
         (root / sub).mkdir(parents=True)
-    site = {'name': 'shop', 'user': 'shop', 'group': 'shop', 'mode': 'daemon', 'deploy': 'bluegreen', 'requirements': None,
+    site = {'name': 'shop', 'user': 'shop', 'group': 'shop', 'mode': 'daemon', 'deploy': 'bluegreen', 'bluegreen': True,
+            'requirements': None,
             'python': sys.executable, 'migrate': True, 'collectstatic': False, 'static': False, 'check_deploy': True,
             'manage_steps': [],
             'paths': {'root': str(root), 'releases': str(root / 'releases'), 'venvs': str(root / 'venvs'), 'manage': '/x'}}

@@ -437,8 +437,9 @@ def test_packages_and_service():
 
 def test_the_sites_plan_is_empty_after_its_steps_ran_and_sees_each_change(tmp_path):
     """_plan.sites: what the role plans from one read, compared with the engines run for real."""
-    site = _site(tmp_path)
-    layout = {'sites': [site], 'vhosts': [{'server_name': 'shop.test', 'tls': None, 'sites': ['shop']}], 'mass_hosting': None}
+    result = validate([dict(SITE, root=str(tmp_path / 'shop'))], check_filesystem=False)
+    site = result.sites[0]
+    layout = {'sites': [site], 'vhosts': result.vhosts, 'mass_hosting': None}
     conf = tmp_path / 'apache2'
     _apache_tree(conf)
     (conf / 'mods-available' / 'wsgi.load').write_text('LoadModule wsgi_module x\n')

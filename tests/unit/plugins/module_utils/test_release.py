@@ -25,7 +25,8 @@ def run(argv):
 
 def make_site(tmp_path, name='shop', deploy='bluegreen', mode='daemon', **extra):
     root = tmp_path / name
-    site = {'name': name, 'mode': mode, 'deploy': deploy, 'python': sys.executable, 'requirements': 'requirements.txt',
+    site = {'name': name, 'mode': mode, 'deploy': deploy, 'bluegreen': mode == 'daemon' and deploy == 'bluegreen',
+            'python': sys.executable, 'requirements': 'requirements.txt',
             'migrate': True, 'collectstatic': True, 'static': {'dir': str(root / 'static')}, 'check_deploy': True,
             'paths': {'root': str(root), 'releases': str(root / 'releases'), 'venvs': str(root / 'venvs')}}
     site.update(extra)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema import SITE_SCHEMA
 from ansible_collections.modwsgi.django.tests.unit.plugins.module_utils.layout.helpers import (
     TLS,
@@ -62,8 +64,33 @@ def test_normalized_contract_example():
     assert by_name(result)['main']['effective_settings']['ALLOWED_HOSTS'] == ['www.example.com']
     assert 'FORCE_SCRIPT_NAME' not in eff
     assert set(SITE_SCHEMA) <= set(blog)
+    logs = {'error': 'modwsgi-www.example.com-error.log', 'access': 'modwsgi-www.example.com-access.log',
+            'ssl_access': 'modwsgi-www.example.com-ssl-access.log'}
     assert result.vhosts == [{'server_name': 'www.example.com', 'server_aliases': ['*.blog.example.com', 'example.com'],
-                              'tls': dict(TLS, chain=None, hsts=False, redirect=False), 'sites': ['blog', 'main']}]
+                              'tls': dict(TLS, chain=None, hsts=False, redirect=False), 'sites': ['blog', 'main'],
+                              'bluegreen': ['blog', 'main'], 'file': 'modwsgi-www.example.com.conf', 'logs': logs}]
+    assert blog['logs'] == logs and blog['release_id_length'] == 12
+
+
+@pytest.mark.parametrize('extra, derived', [
+    ({}, {'bluegreen': True, 'activation': 'bluegreen', 'color_groups': {'blue': 'a_blue', 'green': 'a_green'},
+          'script_process_group': None, 'maintenance_retry_after': 5,
+          'daemons': [{'group': 'a_blue', 'code': '/srv/django/a/blue', 'home': '/srv/django/a/blue'},
+                      {'group': 'a_green', 'code': '/srv/django/a/green', 'home': '/srv/django/a/green'}]}),
+    ({'daemon': {'home': '/srv/django/a/data'}},
+     {'daemons': [{'group': 'a_blue', 'code': '/srv/django/a/blue', 'home': '/srv/django/a/data'},
+                  {'group': 'a_green', 'code': '/srv/django/a/green', 'home': '/srv/django/a/data'}]}),
+    ({'deploy': 'restart'}, {'bluegreen': False, 'activation': 'restart', 'color_groups': {}, 'script_process_group': 'a',
+                             'daemons': [{'group': 'a', 'code': '/srv/django/a/current', 'home': '/srv/django/a/current'}]}),
+    ({'mode': 'embedded'}, {'bluegreen': False, 'activation': 'embedded', 'color_groups': {}, 'daemons': [],
+                            'script_process_group': '%{GLOBAL}', 'maintenance_retry_after': None}),
+])
+def test_derived_values_the_templates_read(extra, derived):
+    result = run([site('a', **extra)])
+    assert_clean(result)
+    got = result.sites[0]
+    assert dict((key, got[key]) for key in derived) == derived
+    assert result.vhosts[0]['bluegreen'] == (['a'] if got['bluegreen'] else [])
 
 
 def test_wildcard_alias_in_allowed_hosts():
