@@ -14,15 +14,10 @@ import hashlib
 
 import pytest
 
-from ansible.parsing.dataloader import DataLoader
-from ansible.playbook.play_context import PlayContext
-from ansible.playbook.task import Task
-from ansible.plugins.loader import connection_loader
-from ansible.template import Templar
-
 from ansible_collections.modwsgi.django.plugins.action import build_release as action_module
 from ansible_collections.modwsgi.django.plugins.module_utils._plan import SNAPSHOT_VERSION
 from ansible_collections.modwsgi.django.tests.unit.plugins.modules.site_harness import normalized, tarball
+from ansible_collections.modwsgi.django.tests.unit.plugins.modules.utils import make_action
 
 
 class Recorder(action_module.ActionModule):
@@ -52,14 +47,7 @@ class Recorder(action_module.ActionModule):
 
 
 def run(args, check_mode=False):
-    task = Task()
-    task.action = 'modwsgi.django.build_release'
-    task.args = args
-    task.check_mode = check_mode
-    play_context = PlayContext()
-    play_context.check_mode = check_mode
-    loader = DataLoader()
-    plugin = Recorder(task, connection_loader.get('local', play_context, None), play_context, loader, Templar(loader=loader), None)
+    plugin = make_action(Recorder, 'modwsgi.django.build_release', args, check_mode)
     return plugin.run(task_vars={}), plugin.sent
 
 

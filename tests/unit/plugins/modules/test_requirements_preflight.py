@@ -13,16 +13,10 @@ import sys
 
 import pytest
 
-from ansible.parsing.dataloader import DataLoader
-from ansible.playbook.play_context import PlayContext
-from ansible.playbook.task import Task
-from ansible.plugins.loader import connection_loader
-from ansible.template import Templar
-
 from ansible_collections.modwsgi.django.plugins.action.requirements_preflight import ActionModule
 from ansible_collections.modwsgi.django.plugins.modules import requirements_preflight
 from ansible_collections.modwsgi.django.tests.unit.plugins.modules.site_harness import normalized, wheel
-from ansible_collections.modwsgi.django.tests.unit.plugins.modules.utils import set_module_args
+from ansible_collections.modwsgi.django.tests.unit.plugins.modules.utils import make_action, set_module_args
 
 
 @pytest.fixture
@@ -46,14 +40,7 @@ def site_with(tmp_path, name, requirements_text, requirements='requirements.txt'
 
 def action(args, check_mode=False):
     """The action plugin as the task executor makes it (a real Task, the local connection), run once."""
-    task = Task()
-    task.action = 'modwsgi.django.requirements_preflight'
-    task.args = args
-    task.check_mode = check_mode
-    play_context = PlayContext()
-    loader = DataLoader()
-    plugin = ActionModule(task, connection_loader.get('local', play_context, None), play_context, loader, Templar(loader=loader), None)
-    return plugin.run(task_vars={})
+    return make_action(ActionModule, 'modwsgi.django.requirements_preflight', args, check_mode).run(task_vars={})
 
 
 def module(capsys, args):

@@ -37,3 +37,22 @@ def run_module(main, capsys, args):
         with pytest.raises(SystemExit) as caught:
             main()
     return caught.value.code, json.loads(capsys.readouterr().out)
+
+
+def make_action(cls, action, args, check_mode=False):
+    """An action plugin of class ``cls`` as the task executor makes it: a real Task for ``action`` with ``args``,
+    the local connection, a real loader and templar."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.playbook.play_context import PlayContext
+    from ansible.playbook.task import Task
+    from ansible.plugins.loader import connection_loader
+    from ansible.template import Templar
+
+    task = Task()
+    task.action = action
+    task.args = args
+    task.check_mode = check_mode
+    play_context = PlayContext()
+    play_context.check_mode = check_mode
+    loader = DataLoader()
+    return cls(task, connection_loader.get('local', play_context, None), play_context, loader, Templar(loader=loader), None)
