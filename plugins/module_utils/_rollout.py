@@ -7,13 +7,49 @@
 Pure Python. ``migrate_once`` is applied by ``validate_sites`` (option ``rollout``) so that the
 normalized sites every later task reads (``release_status``, ``manage_steps``) already say whether
 this host runs ``migrate``. ``stop_report`` builds the message of the deploy playbook's rescue
-(filter ``rollout_report``).
+(filter ``rollout_report``). ``check_serial`` checks the playbooks' ``modwsgi_serial`` (filter
+``rollout_serial``).
 """
 
 from __future__ import annotations
 
 FIELD = 'django_site_migrate_on'
 RULE = 'migrate-once'
+
+
+SERIAL_FIX = ('a number of hosts (2), a percentage of the play\'s hosts ("25%") or a list of them ([1, "50%"]) '
+              'for growing batches; 0 or "100%": all hosts at once')
+
+
+def _serial_item(value):
+    """One batch size as Ansible's ``serial`` takes it, or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str):
+        text = value.strip()
+        number = text[:-1] if text.endswith('%') else text
+        if not number.isdigit():
+            return None
+        if text.endswith('%'):
+            return text if 0 < int(number) <= 100 else None
+        return int(number)
+    return None
+
+
+def check_serial(value, name='modwsgi_serial'):
+    """``value`` as the play's ``serial`` keyword, or ValueError naming ``name``, the value and the fix.
+
+    A number (``-e modwsgi_serial=2`` arrives as the string ``"2"``), a percentage ``"N%"`` with N in
+    1-100, or a non-empty list of them. Ansible would otherwise stop with its own message, or, for
+    ``-1``, quietly run all hosts in one batch: a rollout that drains every host at once.
+    """
+    items = value if isinstance(value, (list, tuple)) else [value]
+    checked = [_serial_item(item) for item in items]
+    if not items or any(item is None for item in checked):
+        raise ValueError('%s: %r is not a batch size; set it to %s' % (name, value, SERIAL_FIX))
+    return checked if isinstance(value, (list, tuple)) else checked[0]
 
 
 def _order(host, hosts):
