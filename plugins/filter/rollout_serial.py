@@ -30,10 +30,18 @@ options:
     description: The variable to name in the error message.
     type: str
     default: modwsgi_serial
+  preload:
+    description:
+      - Import the collection's controller-side plugins into the controller process (see above). The rollback
+        playbook, which runs one module and none of them, sets it to V(false).
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
 serial: "{{ modwsgi_serial | default(1) | modwsgi.django.rollout_serial }}"
+# a play that runs none of the collection's filters and action plugins
+serial: "{{ modwsgi_serial | default('100%') | modwsgi.django.rollout_serial(preload=false) }}"
 """
 
 RETURN = r"""
@@ -58,7 +66,7 @@ PRELOAD = tuple('ansible_collections.modwsgi.django.plugins.' + name for name in
 _LOADED = []
 
 
-def preload():
+def load_plugins():
     """Import PRELOAD once per process; returns the names it could not import (a worker reports those itself)."""
     missing = []
     if not _LOADED:
@@ -71,12 +79,13 @@ def preload():
     return missing
 
 
-def _filter(value, name='modwsgi_serial'):
+def _filter(value, name='modwsgi_serial', preload=True):
     try:
         checked = check_serial(value, name)
     except ValueError as exc:
         raise AnsibleFilterError(str(exc))
-    preload()
+    if preload:
+        load_plugins()
     return checked
 
 
