@@ -39,9 +39,15 @@ options:
 """
 
 EXAMPLES = r"""
-serial: "{{ modwsgi_serial | default(1) | modwsgi.django.rollout_serial }}"
-# a play that runs none of the collection's filters and action plugins
-serial: "{{ modwsgi_serial | default('100%') | modwsgi.django.rollout_serial(preload=false) }}"
+- name: A rolling deploy, one host at a time unless modwsgi_serial says otherwise
+  hosts: all
+  serial: "{{ modwsgi_serial | default(1) | modwsgi.django.rollout_serial }}"
+  tasks: []
+
+- name: A play that runs none of the collection's filters and action plugins
+  hosts: all
+  serial: "{{ modwsgi_serial | default('100%') | modwsgi.django.rollout_serial(preload=false) }}"
+  tasks: []
 """
 
 RETURN = r"""
