@@ -172,7 +172,7 @@ def tree_hash(*dirs):
     """sha256 (12 hex digits) over the paths and contents of the files below dirs (relative to REPO)."""
     digest = hashlib.sha256()
     for top in dirs:
-        for dirpath, dirnames, filenames in sorted(os.walk(os.path.join(REPO, top))):
+        for dirpath, dirnames, filenames in os.walk(os.path.join(REPO, top)):   # top-down: the pruning below counts
             dirnames[:] = sorted(d for d in dirnames if d != '__pycache__')
             for fname in sorted(filenames):
                 path = os.path.join(dirpath, fname)
