@@ -47,6 +47,13 @@ class FakeProcs:
                 self.groups[group] = replaced
 
 
+class Stuck(FakeProcs):
+    """Daemons that ignore SIGUSR1 (the signal is recorded, no pid changes)."""
+
+    def signal(self, pids):
+        self.signalled.append(sorted(pids))
+
+
 class FakeProbe:
     """Answers like the site would: the release a color (or `current`) links to, per the real symlinks.
 
@@ -286,10 +293,6 @@ def test_rollback_without_a_previous_release(root, map_path):
 def test_idle_group_that_does_not_restart_is_an_error(root, map_path):
     deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
 
-    class Stuck(FakeProcs):
-        def signal(self, pids):
-            self.signalled.append(sorted(pids))
-
     procs = Stuck({"shop_blue": [101], "shop_green": [201]})
     clock = iter(range(0, 1000, 1))
     with pytest.raises(A.ActivationError, match="did not restart"):
@@ -329,10 +332,6 @@ def test_activate_after_prepare_waits_instead_of_signalling_again(root, map_path
 
 def test_activate_after_prepare_fails_when_the_idle_color_does_not_come_back(root, map_path):
     deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
-
-    class Stuck(FakeProcs):
-        def signal(self, pids):
-            self.signalled.append(sorted(pids))
 
     procs = Stuck({"shop_blue": [101], "shop_green": [201]})
     target = dict(site(root, map_path, "r2"), restart_timeout=0)
@@ -378,10 +377,6 @@ def test_unprepare_puts_the_idle_color_back_for_a_rollback(root, map_path):
 
 def test_unprepare_says_what_it_could_not_put_back(root, map_path):
     deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
-
-    class Stuck(FakeProcs):
-        def signal(self, pids):
-            self.signalled.append(sorted(pids))
 
     procs = Stuck({"shop_blue": [101], "shop_green": [201]})
     target = dict(site(root, map_path, "r2"), restart_timeout=0)

@@ -243,19 +243,24 @@ def _activate_options(tree, map_path):
             'error_log': os.path.join(tree.top, 'error.log')}
 
 
+def _first_release(capsys, live_tree):
+    """A bluegreen site with its first release built (both colors and current on it): (tree, map path, result)."""
+    tree = live_tree()
+    tree.finished_venv()
+    code, one = run_module(build_release.main, capsys, {'site': tree.site, 'archive': tarball(os.path.join(tree.top, 'one.tar.gz')),
+                                                        'apache_group': tree.apache_group})
+    assert code == 0 and sorted(one['links']) == ['blue', 'current', 'green']
+    return tree, os.path.join(tree.top, 'modwsgi-colors.map'), one
+
+
 def _links(site):
     return dict((name, os.readlink(site['paths'][name])) for name in ('blue', 'green', 'current'))
 
 
 @needs_root
 def test_the_idle_color_restarts_before_the_steps_and_the_switch_waits_for_it(capsys, live_tree, monkeypatch):
-    tree = live_tree()
+    tree, map_path, one = _first_release(capsys, live_tree)
     site = tree.site
-    tree.finished_venv()
-    map_path = os.path.join(tree.top, 'modwsgi-colors.map')
-    code, one = run_module(build_release.main, capsys, {'site': site, 'archive': tarball(os.path.join(tree.top, 'one.tar.gz')),
-                                                        'apache_group': tree.apache_group})
-    assert code == 0 and sorted(one['links']) == ['blue', 'current', 'green']
     seen = {}
 
     def probe(params, color):
@@ -287,13 +292,8 @@ def test_the_idle_color_restarts_before_the_steps_and_the_switch_waits_for_it(ca
 
 @needs_root
 def test_a_build_that_fails_after_the_early_start_puts_the_idle_color_back(capsys, live_tree, monkeypatch):
-    tree = live_tree()
+    tree, map_path, one = _first_release(capsys, live_tree)
     site = tree.site
-    tree.finished_venv()
-    map_path = os.path.join(tree.top, 'modwsgi-colors.map')
-    code, one = run_module(build_release.main, capsys, {'site': site, 'archive': tarball(os.path.join(tree.top, 'one.tar.gz')),
-                                                        'apache_group': tree.apache_group})
-    assert code == 0
     moved = []
     real_prepare = build_release.prepare
 
