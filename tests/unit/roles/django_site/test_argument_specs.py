@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: modwsgi.django contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ``modwsgi_sites`` options of roles/django_site/meta/argument_specs.yml (generated from schema.py).
+"""The ``modwsgi_sites`` and ``modwsgi_mass_hosting`` options of roles/django_site/meta/argument_specs.yml
+(generated from schema.py).
 
 Ansible checks a role's variables against its argument specs when the role starts. validate_sites is the
 judge of a site (every problem of every site, with site, field and fix): the generated options must accept
-every site it accepts, in every form it accepts (Ansible's boolean strings, decimal strings for numbers,
-``static: false``, explicit nulls), so that they never refuse what validation passed.
+every site (and every mass hosting dict) it accepts, in every form it accepts (Ansible's boolean strings,
+decimal strings for numbers, ``static: false``, explicit nulls), so that they never refuse what validation
+passed.
 """
 
 from __future__ import annotations
@@ -18,16 +20,20 @@ import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.modwsgi.django.plugins.module_utils._layout import schema
-from ansible_collections.modwsgi.django.tests.unit.plugins.module_utils.layout.helpers import assert_clean, run, site
+from ansible_collections.modwsgi.django.tests.unit.plugins.module_utils.layout.helpers import assert_clean, assert_error, run, site
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 SPECS = os.path.join(ROOT, 'roles', 'django_site', 'meta', 'argument_specs.yml')
 
 
-def role_validator():
+def role_options():
     with open(SPECS, encoding='utf-8') as handle:
-        options = yaml.safe_load(handle)['argument_specs']['main']['options']
-    return ArgumentSpecValidator({'modwsgi_sites': options['modwsgi_sites']})
+        return yaml.safe_load(handle)['argument_specs']['main']['options']
+
+
+def role_validator():
+    options = role_options()
+    return ArgumentSpecValidator(dict((name, options[name]) for name in ('modwsgi_sites', 'modwsgi_mass_hosting')))
 
 
 def all_keys(name):
@@ -46,7 +52,8 @@ VALID = [
     site('strings', thread_safe='yes', migrate='off', collectstatic='1', check_deploy='False',
          legacy_relative_imports='n', daemon={'processes': '4', 'threads': ' 3 ', 'maximum_requests': '1000'},
          source={'type': 'archive', 'src': '/opt/strings.tar.gz', 'remote': 'yes'}),
-    site('nulls', requirements=None, tls=None, daemon={'processes': None, 'user': None}, settings=None, root=None),
+    site('nulls', requirements=None, tls=None, daemon={'processes': None, 'user': None}, settings=None, root=None,
+         mode=None, deploy=None),
     site('nostatic', static=False, media=False, mode='embedded'),
     site('dirs', static={'url': '/static/', 'dir': '/srv/django/dirs/static'},
          media={'url': '/media/', 'dir': '/srv/django/dirs/media'}, deploy='restart',
@@ -73,11 +80,61 @@ def test_all_valid_sites_together():
 
 
 def test_the_spec_documents_every_key_validation_knows():
-    with open(SPECS, encoding='utf-8') as handle:
-        spec = yaml.safe_load(handle)['argument_specs']['main']['options']['modwsgi_sites']
+    spec = role_options()['modwsgi_sites']
     assert list(spec['options']) == list(schema.SITE_SCHEMA)
     assert [k for k, v in spec['options'].items() if v.get('required')] == list(schema.SITE_REQUIRED)
     assert list(spec['options']['daemon']['options']) == list(schema.DAEMON_DEFAULTS)
     assert tuple(spec['options']['tls']['options']) == schema.TLS_KEYS
     assert tuple(spec['options']['static']['options']) == schema.STATIC_KEYS
     assert spec['options']['secrets'].get('no_log') is True
+
+
+MASS = {'server_name': 'm.example.com', 'base_dir': '/srv/mass'}
+DAEMON_GIVEN = dict((key, value) for key, value in schema.DAEMON_DEFAULTS.items() if value is not None)
+VALID_MASS = [
+    ('minimal', dict(MASS)),
+    ('every', dict(MASS, server_name='Sites.Example.com', mode='daemon', python_home='/srv/mass-venv',
+                   daemon=dict(DAEMON_GIVEN, user='massuser', group='massgroup', processes=2, home='/srv/mass'))),
+    ('strings', dict(MASS, daemon={'processes': '4', 'threads': ' 3 ', 'maximum_requests': '1000'})),
+    ('nulls', dict(MASS, mode=None, daemon=None, python_home=None)),
+    ('nulls-inside', dict(MASS, daemon={'processes': None, 'user': None, 'threads': None})),
+    ('embedded', dict(MASS, mode='embedded')),
+    ('embedded-empty-daemon', dict(MASS, mode='embedded', daemon={})),
+    ('system-base', dict(MASS, base_dir='/srv')),
+]
+
+
+@pytest.mark.parametrize('given', [mass for _, mass in VALID_MASS], ids=[name for name, _ in VALID_MASS])
+def test_the_mass_hosting_validation_accepts_the_role_argument_spec_accepts(given):
+    result = run([], mass_hosting=given)
+    assert_clean(result)
+    assert result.mass_hosting is not None
+    assert not role_validator().validate({'modwsgi_mass_hosting': given}).error_messages
+    # and beside sites, as an inventory has them
+    both = {'modwsgi_sites': VALID, 'modwsgi_mass_hosting': given}
+    assert_clean(run(both['modwsgi_sites'], mass_hosting=given))
+    assert not role_validator().validate(both).error_messages
+
+
+def test_no_mass_hosting_passes_the_role_argument_spec():
+    assert not role_validator().validate({}).error_messages
+    assert not role_validator().validate({'modwsgi_mass_hosting': None}).error_messages
+
+
+def test_the_spec_documents_every_mass_hosting_key_validation_knows():
+    spec = role_options()['modwsgi_mass_hosting']
+    assert tuple(spec['options']) == schema.MASS_KEYS
+    assert tuple(k for k, v in spec['options'].items() if v.get('required')) == schema.MASS_REQUIRED
+    assert dict((k, v.get('default')) for k, v in spec['options'].items()) == schema.MASS_DEFAULTS
+    # named in the description, not as ``choices``: Ansible would refuse the explicit null validate_sites takes
+    assert 'choices' not in spec['options']['mode']
+    assert 'Choices: V(daemon), V(embedded).' in spec['options']['mode']['description'][0]
+
+
+def test_an_unknown_mass_hosting_key_is_refused_by_both():
+    """Through the deploy playbook validate_sites speaks first (its pre_tasks run before the role's argument
+    check, molecule scenario validation); used on its own, the role refuses the key in its argument check."""
+    given = dict(MASS, basedir='/srv/mass')
+    assert_error(run([], mass_hosting=given), 'schema', field='mass_hosting.basedir')
+    messages = role_validator().validate({'modwsgi_mass_hosting': given}).error_messages
+    assert messages and 'basedir' in ' '.join(messages)
