@@ -91,20 +91,20 @@ def test_the_spec_documents_every_key_validation_knows():
 
 MASS = {'server_name': 'm.example.com', 'base_dir': '/srv/mass'}
 DAEMON_GIVEN = dict((key, value) for key, value in schema.DAEMON_DEFAULTS.items() if value is not None)
-VALID_MASS = [
-    ('minimal', dict(MASS)),
-    ('every', dict(MASS, server_name='Sites.Example.com', mode='daemon', python_home='/srv/mass-venv',
-                   daemon=dict(DAEMON_GIVEN, user='massuser', group='massgroup', processes=2, home='/srv/mass'))),
-    ('strings', dict(MASS, daemon={'processes': '4', 'threads': ' 3 ', 'maximum_requests': '1000'})),
-    ('nulls', dict(MASS, mode=None, daemon=None, python_home=None)),
-    ('nulls-inside', dict(MASS, daemon={'processes': None, 'user': None, 'threads': None})),
-    ('embedded', dict(MASS, mode='embedded')),
-    ('embedded-empty-daemon', dict(MASS, mode='embedded', daemon={})),
-    ('system-base', dict(MASS, base_dir='/srv')),
-]
+VALID_MASS = {
+    'minimal': dict(MASS),
+    'every': dict(MASS, server_name='Sites.Example.com', mode='daemon', python_home='/srv/mass-venv',
+                  daemon=dict(DAEMON_GIVEN, user='massuser', group='massgroup', processes=2, home='/srv/mass')),
+    'strings': dict(MASS, daemon={'processes': '4', 'threads': ' 3 ', 'maximum_requests': '1000'}),
+    'nulls': dict(MASS, mode=None, daemon=None, python_home=None),
+    'nulls-inside': dict(MASS, daemon={'processes': None, 'user': None, 'threads': None}),
+    'embedded': dict(MASS, mode='embedded'),
+    'embedded-empty-daemon': dict(MASS, mode='embedded', daemon={}),
+    'system-base': dict(MASS, base_dir='/srv'),
+}
 
 
-@pytest.mark.parametrize('given', [mass for _, mass in VALID_MASS], ids=[name for name, _ in VALID_MASS])
+@pytest.mark.parametrize('given', list(VALID_MASS.values()), ids=list(VALID_MASS))
 def test_the_mass_hosting_validation_accepts_the_role_argument_spec_accepts(given):
     result = run([], mass_hosting=given)
     assert_clean(result)
