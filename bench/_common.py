@@ -12,6 +12,7 @@ scripts/build-images.sh); every load generator runs inside the container against
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -75,6 +76,10 @@ class Container:
 
     def sh(self, script, check=True, timeout=600):
         return run(['docker', 'exec', self.name, 'bash', '-c', script], check=check, timeout=timeout)
+
+    def out(self, script, check=True, timeout=600):
+        """The stdout of a bash command in the container (raises unless check=False)."""
+        return self.sh(script, check=check, timeout=timeout).stdout
 
     def sh_bg(self, script):
         """Start a command detached inside the container (docker exec -d)."""
@@ -156,6 +161,27 @@ def loadavg():
         return None
 
 
+def git_head(dirty_paths=('roles', 'plugins')):
+    """The checkout's short HEAD, with " (dirty)" when dirty_paths have uncommitted changes."""
+    head = run(['git', '-C', REPO, 'rev-parse', '--short', 'HEAD'], check=False).stdout.strip()
+    dirty = run(['git', '-C', REPO, 'status', '--porcelain'] + list(dirty_paths), check=False).stdout.strip()
+    return head + (' (dirty)' if dirty else '')
+
+
+def tree_hash(*dirs):
+    """sha256 (12 hex digits) over the paths and contents of the files below dirs (relative to REPO)."""
+    digest = hashlib.sha256()
+    for top in dirs:
+        for dirpath, dirnames, filenames in os.walk(os.path.join(REPO, top)):   # top-down: the pruning below counts
+            dirnames[:] = sorted(d for d in dirnames if d != '__pycache__')
+            for fname in sorted(filenames):
+                path = os.path.join(dirpath, fname)
+                digest.update(os.path.relpath(path, REPO).encode())
+                with open(path, 'rb') as handle:
+                    digest.update(handle.read())
+    return digest.hexdigest()[:12]
+
+
 def write_json(path, data):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, 'w') as handle:
@@ -169,6 +195,15 @@ def write_text(path, text):
         handle.write(text)
 
 
+def fmt_seconds(value, ms=False):
+    """'n/a', '47 ms' (below 1 s, or always with ms=True) or '5.9 s'."""
+    if value is None:
+        return 'n/a'
+    if ms or value < 1:
+        return '%d ms' % round(value * 1000)
+    return '%.1f s' % value
+
+
 def fmt_ratio(value):
     return '-' if value is None else '%.2fx' % value
 
@@ -179,6 +214,14 @@ def spread(values):
     if not values:
         return {'median': None, 'min': None, 'max': None, 'n': 0}
     return {'median': statistics.median(values), 'min': min(values), 'max': max(values), 'n': len(values)}
+
+
+def percentile(values, q):
+    """The nearest-rank q-quantile (0 <= q <= 1) of values, None for an empty sample."""
+    if not values:
+        return None
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def ratio(a, b):

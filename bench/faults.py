@@ -87,10 +87,7 @@ def log(msg):
 
 
 class Box(C.Container):
-    """The bench container; out() is the stdout of a bash command (raises unless check=False)."""
-
-    def out(self, script, check=True, timeout=300):
-        return self.sh(script, check=check, timeout=timeout).stdout
+    """The bench container (C.Container.out() is the stdout of a bash command)."""
 
     def report(self, path, timeout=300):
         deadline = time.time() + timeout

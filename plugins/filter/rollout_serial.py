@@ -30,10 +30,24 @@ options:
     description: The variable to name in the error message.
     type: str
     default: modwsgi_serial
+  preload:
+    description:
+      - Import the collection's controller-side plugins into the controller process (see above). The rollback
+        playbook, which runs one module and none of them, sets it to V(false).
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
-serial: "{{ modwsgi_serial | default(1) | modwsgi.django.rollout_serial }}"
+- name: A rolling deploy, one host at a time unless modwsgi_serial says otherwise
+  hosts: all
+  serial: "{{ modwsgi_serial | default(1) | modwsgi.django.rollout_serial }}"
+  tasks: []
+
+- name: A play that runs none of the collection's filters and action plugins
+  hosts: all
+  serial: "{{ modwsgi_serial | default('100%') | modwsgi.django.rollout_serial(preload=false) }}"
+  tasks: []
 """
 
 RETURN = r"""
@@ -58,7 +72,7 @@ PRELOAD = tuple('ansible_collections.modwsgi.django.plugins.' + name for name in
 _LOADED = []
 
 
-def preload():
+def load_plugins():
     """Import PRELOAD once per process; returns the names it could not import (a worker reports those itself)."""
     missing = []
     if not _LOADED:
@@ -71,12 +85,13 @@ def preload():
     return missing
 
 
-def _filter(value, name='modwsgi_serial'):
+def _filter(value, name='modwsgi_serial', preload=True):
     try:
         checked = check_serial(value, name)
     except ValueError as exc:
         raise AnsibleFilterError(str(exc))
-    preload()
+    if preload:
+        load_plugins()
     return checked
 
 

@@ -134,12 +134,22 @@ class Procs:
                 pass
 
 
-def restart_group(procs, group, timeout, sleep=time.sleep, clock=time.monotonic):
-    """SIGUSR1 the group's daemons and wait until none of the old pids is left serving."""
+def signal_group(procs, group):
+    """SIGUSR1 the group's daemons; returns their pids (empty: not running yet, Apache starts it with the new link)."""
     old = procs.pids(group)
+    if old:
+        procs.signal(old)
+    return old
+
+
+def wait_restarted(procs, group, old, timeout, sleep=time.sleep, clock=time.monotonic):
+    """Wait until none of the ``old`` pids of the group is left serving and as many new ones registered.
+
+    Apache's parent notices an exited daemon on its once-a-second maintenance pass, so this takes 0-1 s
+    after the signal (which is why ``prepare`` signals the idle color before the management steps run).
+    """
     if not old:
-        return []  # not running yet: Apache starts it with the new link
-    procs.signal(old)
+        return []
     deadline = clock() + timeout
     while clock() < deadline:
         now = procs.pids(group)
@@ -148,6 +158,50 @@ def restart_group(procs, group, timeout, sleep=time.sleep, clock=time.monotonic)
         sleep(FIRST_WAIT)
     raise ActivationError("daemon group %s did not restart within %ss after SIGUSR1 (old pids %s)"
                           % (group, timeout, old))
+
+
+def restart_group(procs, group, timeout, sleep=time.sleep, clock=time.monotonic):
+    """SIGUSR1 the group's daemons and wait until none of the old pids is left serving."""
+    return wait_restarted(procs, group, signal_group(procs, group), timeout, sleep, clock)
+
+
+def prepare(site, procs=None):
+    """Start a bluegreen switch early, while the new release's management steps still run.
+
+    When ``activate(site)`` would repoint the idle color and restart its daemons, do both now: the idle
+    color serves no request that is not pinned to it from 127.0.0.1, and its daemons come back while
+    migrate, collectstatic and check --deploy run instead of after them. Returns the handle ``activate``
+    (``prepared=``) finishes the switch with, and ``unprepare`` puts the idle color back with when the
+    build fails; None when there is nothing to start early (not a switch, or the idle color is on the
+    release already). Raises ActivationError or OSError as ``activate`` would.
+    """
+    if site["mode"] != "bluegreen":
+        return None
+    step = plan(site)
+    if step["action"] != "switch" or not step["restart_idle"]:
+        return None
+    procs = procs or Procs(os.path.join(site["root"], RUN))
+    link = os.path.join(site["root"], step["idle"])
+    before = LOCAL.readlink(link)
+    group = daemon_group(site["name"], step["idle"])
+    atomic_symlink(site["release_dir"], link)
+    return {"idle": step["idle"], "group": group, "link": link, "before": before, "procs": procs,
+            "old": signal_group(procs, group)}
+
+
+def unprepare(site, prepared, sleep=time.sleep):
+    """The build failed after ``prepare``: the idle color back on the release it had (the one a rollback
+    flips to) and its daemons restarted onto it. Returns an error message, or None when it is back."""
+    procs, group = prepared["procs"], prepared["group"]
+    try:
+        if prepared["before"] is not None:
+            atomic_symlink(prepared["before"], prepared["link"])
+        # The daemons signalled by prepare may have started before the link moved back: restart them again.
+        wait_restarted(procs, group, prepared["old"], site["restart_timeout"], sleep)
+        restart_group(procs, group, site["restart_timeout"], sleep)
+    except (ActivationError, OSError) as exc:
+        return "color %s of site %s could not be put back on %s: %s" % (prepared["idle"], site["name"], prepared["before"], exc)
+    return None
 
 
 def waits(delay, first=FIRST_WAIT):
@@ -287,12 +341,14 @@ def _laps(timings, clock=time.monotonic):
     return lap
 
 
-def activate(site, probe, procs=None, sleep=time.sleep, rollback=False, timings=None):
+def activate(site, probe, procs=None, sleep=time.sleep, rollback=False, timings=None, prepared=None):
     """Make ``site['release_dir']`` live, as ``plan`` decides. Returns the plan's result; raises ActivationError.
 
     ``site``: name, mode (bluegreen|restart|embedded), root, release_dir, map_path,
     health (path, host, port, scheme, retries, delay), restart_timeout, force (optional).
     ``timings``: a dict that gets the seconds of each phase of a bluegreen switch (restart, health, warm, flip).
+    ``prepared``: what ``prepare(site)`` returned: the idle color was repointed and signalled already, the
+    switch waits for its daemons (``restart`` is then the time left to wait).
     """
     step = plan(site, rollback)
     result = step["result"]
@@ -327,7 +383,10 @@ def activate(site, probe, procs=None, sleep=time.sleep, rollback=False, timings=
             write_map(site["map_path"], colors)
         else:
             lap = _laps(timings)
-            if step["restart_idle"]:
+            if prepared is not None:
+                wait_restarted(prepared["procs"], prepared["group"], prepared["old"], site["restart_timeout"], sleep)
+                lap("restart")
+            elif step["restart_idle"]:
                 atomic_symlink(release, os.path.join(root, idle))
                 restart_group(procs, daemon_group(site["name"], idle), site["restart_timeout"], sleep)
                 lap("restart")

@@ -50,13 +50,15 @@ def first_links(site, release_dir):
 
 
 def build(site, release_dir, archive, release_id, ids, run, steps_runner, pip_extra_args='', mod_wsgi_python=None,
-          clock=time.monotonic):
+          clock=time.monotonic, before_steps=None):
     """Build ``release_dir`` from ``archive``; returns what was done.
 
     ``ids``: {'site_uid', 'site_gid', 'apache_gid'}; ``run(argv, cwd=None)`` runs pip and the interpreter;
     ``steps_runner(release_dir)`` returns a :class:`_manage.StepProcess`-like object (``step``, ``close``).
     ``timings`` in the result: seconds per phase (unpack, virtualenv, the Django process start and each
     management step by name, links; ``django`` is the start of the one Django process), in the order they ran, so that a slow deploy says where it spent them.
+    ``before_steps()``: called once the release is unpacked and has its virtualenv, before the management steps
+    (build_release starts a bluegreen switch there, ``_activate.prepare``); its seconds are the lap ``prepare``.
     """
     timings = {}
     result = {'release_dir': release_dir, 'release_id': release_id, 'unpacked': False, 'venv': None,
@@ -85,6 +87,9 @@ def build(site, release_dir, archive, release_id, ids, run, steps_runner, pip_ex
                          % (site['name'], release_id, exc))
     result.update(venv=venv['venv'], venv_built=venv['built'])
     lap('virtualenv')
+    if before_steps is not None:
+        before_steps()
+        lap('prepare')
     pending = _manage.pending(site, release_dir)
     if pending:
         runner = steps_runner(release_dir)

@@ -90,6 +90,11 @@ options:
         flipped, the flip checked as any client asks). The C(django_site) role asks this of the last site it
         builds when the Apache configuration does not change in the run, since every build has succeeded by then.
       - A failed activation fails the task and leaves the previously live release serving (the release stays built).
+      - For a C(bluegreen) site the idle color is repointed and its daemons signalled once the release has its
+        virtualenv, before the management steps, so that they restart while migrate, collectstatic and check --deploy
+        run (Apache's parent respawns a daemon on its once-a-second maintenance pass). The idle color only answers
+        requests pinned to it from 127.0.0.1. A build that then fails puts the idle color back on the release it had,
+        the one a rollback flips to.
     type: dict
     suboptions:
       map_path:
@@ -191,14 +196,15 @@ activation:
   type: dict
 timings:
   description:
-    - Seconds per phase of this run, in the order they ran - V(unpack), V(virtualenv), V(django) (the start of the one
-      Django process of the management steps), each management step by name, V(links) and, with O(activate), V(activate)
-      (the whole activation) and the parts of a blue/green switch in it (V(restart) of the idle color, V(health), V(warm),
-      V(flip) of the map).
+    - Seconds per phase of this run, in the order they ran - V(unpack), V(virtualenv), V(prepare) (a blue/green site
+      with O(activate) - the idle color repointed and signalled), V(django) (the start of the one Django process of the
+      management steps), each management step by name, V(links) and, with O(activate), V(activate) (the whole
+      activation) and the parts of a blue/green switch in it (V(restart) - what was left of the idle color's restart,
+      V(health), V(warm), V(flip) of the map).
     - Phases with nothing to do take milliseconds; a slow deploy says here where it spent its time.
   returned: success
   type: dict
-  sample: {unpack: 0.004, virtualenv: 0.012, django: 0.074, migrate: 0.163, collectstatic: 0.011, "check --deploy": 0.007, links: 0.053,
+  sample: {unpack: 0.004, virtualenv: 0.012, prepare: 0.002, django: 0.074, migrate: 0.163, collectstatic: 0.011, "check --deploy": 0.007, links: 0.053,
            restart: 0.404, health: 0.185, warm: 0.028, flip: 0.003, activate: 0.621}
 failed_step:
   description: The step that failed (V(unpack), V(requirements) or a management step's name).
@@ -219,7 +225,7 @@ import time  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.modwsgi.django.plugins.module_utils._activate import ActivationError, activate, http_probe  # noqa: E402
+from ansible_collections.modwsgi.django.plugins.module_utils._activate import ActivationError, activate, http_probe, prepare, unprepare  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._build import BuildError, build  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._logtail import explain, size  # noqa: E402
 from ansible_collections.modwsgi.django.plugins.module_utils._fs import atomic_write  # noqa: E402
@@ -322,35 +328,56 @@ def main():
     def steps_runner(release):
         return StepProcess(command(site, release, [STEPS_FLAG]), lambda argv: module.run_command(argv, umask=0o022), ids["site_uid"])
 
+    target = activation_target(module, site, release_dir, p["activate"]) if p["activate"] else None
+    early = {}
+
+    def before_steps():
+        # The idle color of a bluegreen site is repointed and signalled now, so that its daemons restart while
+        # the management steps run. If that fails, the activation below does it the usual way and reports it.
+        try:
+            early["prepared"] = prepare(target)
+        except (ActivationError, OSError):
+            early["prepared"] = None
+
+    def fail_build(msg, **extra):
+        # A build that fails after prepare puts the idle color back on its release: a rollback still has it.
+        problem = unprepare(target, early["prepared"]) if early.get("prepared") else None
+        module.fail_json(msg=msg + (" Also: %s." % problem if problem else ""), **extra)
+
     try:
-        result = build(site, release_dir, archive, release_id, ids, run, steps_runner, p["pip_extra_args"], p["mod_wsgi_python"])
+        result = build(site, release_dir, archive, release_id, ids, run, steps_runner, p["pip_extra_args"], p["mod_wsgi_python"],
+                       before_steps=before_steps if target is not None and target["mode"] == "bluegreen" else None)
     except BuildError as exc:
-        module.fail_json(msg=exc.message, failed_step=exc.step, release_dir=release_dir, findings=[], **exc.extra)
+        fail_build(exc.message, failed_step=exc.step, release_dir=release_dir, findings=[], **exc.extra)
     if result["findings"] and p["check_deploy_fatal"]:
-        module.fail_json(msg=findings_message(site, release_id, result["findings"]), failed_step="check --deploy", **result)
-    if p["activate"]:
+        fail_build(findings_message(site, release_id, result["findings"]), failed_step="check --deploy", **result)
+    if target is not None:
         started = time.monotonic()
-        result["activation"] = activate_built(module, site, release_dir, p["activate"], result["timings"])
+        result["activation"] = activate_built(module, site, target, p["activate"]["error_log"], result["timings"], early.get("prepared"))
         result["timings"]["activate"] = round(time.monotonic() - started, 3)
         result["changed"] = result["changed"] or result["activation"]["changed"]
     module.exit_json(**result)
 
 
-def activate_built(module, site, release_dir, options, timings=None):
-    """The activation of ``release_dir`` (bluegreen or restart), as activate_release does it."""
+def activation_target(module, site, release_dir, options):
+    """The site as ``_activate`` takes it (bluegreen or restart), from the module's ``activate`` options."""
     mode = site.get("deploy") if site.get("mode") == "daemon" else None
     if mode not in ("bluegreen", "restart"):
         module.fail_json(msg="site '%s': activate is for daemon-mode sites (bluegreen or restart)" % site.get("name"), findings=[])
-    target = {"name": site["name"], "mode": mode, "root": site["paths"]["root"], "release_dir": release_dir,
-              "map_path": options["map_path"], "restart_timeout": options["restart_timeout"], "force": options["force_restart"],
-              "health": {"path": options["health_path"], "host": options["health_host"], "port": options["health_port"],
-                         "scheme": "http", "retries": options["health_retries"], "delay": options["health_delay"]}}
-    offset = size(options["error_log"])
+    return {"name": site["name"], "mode": mode, "root": site["paths"]["root"], "release_dir": release_dir,
+            "map_path": options["map_path"], "restart_timeout": options["restart_timeout"], "force": options["force_restart"],
+            "health": {"path": options["health_path"], "host": options["health_host"], "port": options["health_port"],
+                       "scheme": "http", "retries": options["health_retries"], "delay": options["health_delay"]}}
+
+
+def activate_built(module, site, target, error_log, timings=None, prepared=None):
+    """The activation of the built release (bluegreen or restart), as activate_release does it."""
+    offset = size(error_log)
     try:
-        return activate(target, http_probe, timings=timings)
+        return activate(target, http_probe, timings=timings, prepared=prepared)
     except ActivationError as exc:
-        module.fail_json(msg="site %s: %s. The previously live release keeps serving.%s" % (site["name"], exc, explain(options["error_log"], offset)),
-                         failed_step="activate", findings=[], release_dir=release_dir)
+        module.fail_json(msg="site %s: %s. The previously live release keeps serving.%s" % (site["name"], exc, explain(error_log, offset)),
+                         failed_step="activate", findings=[], release_dir=target["release_dir"])
     except OSError as exc:
         module.fail_json(msg="site %s: cannot switch release: %s" % (site["name"], exc), failed_step="activate", findings=[])
 

@@ -114,6 +114,12 @@ def test_broken_release_is_not_activated(host, variant_dir, kind):
     _assert_no_failures(requests)
     assert host.file(MAP).content_string == before  # no flip
     assert host.run("readlink /srv/django/shop/%s" % live_color).stdout.strip() == live[live_color]
+    if kind != "health":
+        # A build that failed (even after the idle color was started early on the new release) leaves the
+        # idle color on the release it had: the one a rollback flips to. A failed health check is the
+        # activation itself: the idle color keeps the release it could not make live.
+        now = {color: host.run("readlink /srv/django/shop/%s" % color).stdout.strip() for color in ("blue", "green")}
+        assert now == live, (kind, live, now)
     assert http_json(host, "/", vhost="www.test")["code_version"] == "2"
     assert host.run(faults.half_built_script("/srv/django/shop")).stdout.strip() == ""
 

@@ -25,13 +25,14 @@ class Recorder(action_module.ActionModule):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sent = {'modules': [], 'files': []}
+        self.sent = {'modules': [], 'files': [], 'tmp_made': 0}
 
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
         self.sent['modules'].append((module_name, dict(module_args)))
         return {'changed': True, 'invocation': {'module_args': dict(module_args)}}
 
     def _make_tmp_path(self, remote_user=None):
+        self.sent['tmp_made'] += 1
         self._connection._shell.tmpdir = '/remote/tmp'
         return '/remote/tmp'
 
@@ -66,6 +67,7 @@ def test_a_small_tarball_travels_in_the_module_arguments(code):
     site, src = code
     result, sent = run({'site': site, 'src': src})
     assert sent['files'] == []           # no temporary file, no extra commands on the target
+    assert sent['tmp_made'] == 0         # not even the remote temporary directory (two round trips)
     [(name, args)] = sent['modules']
     assert name == 'modwsgi.django.build_release' and 'archive_from' not in args and 'src' not in args
     assert base64.b64decode(args['archive_data']) == handle_bytes(src)
@@ -78,7 +80,7 @@ def test_a_tarball_over_the_limit_is_copied_to_a_temporary_file(code, monkeypatc
     site, src = code
     monkeypatch.setattr(action_module, 'INLINE_MAX', len(handle_bytes(src)) - 1)
     result, sent = run({'site': site, 'src': src})
-    assert sent['files'] == [(src, '/remote/tmp/source.tar.gz')]
+    assert sent['files'] == [(src, '/remote/tmp/source.tar.gz')] and sent['tmp_made'] == 1
     [(_name, args)] = sent['modules']
     assert args['archive_from'] == '/remote/tmp/source.tar.gz' and 'archive_data' not in args
     assert result['copied'] is True
@@ -90,6 +92,7 @@ def test_a_tarball_the_snapshot_shows_on_the_target_is_not_sent(code):
     result, sent = run({'site': site, 'src': src, 'snapshot': snapshot})
     [(_name, args)] = sent['modules']
     assert sent['files'] == [] and 'archive_data' not in args and 'archive_from' not in args and 'snapshot' not in args
+    assert sent['tmp_made'] == 0
     assert result['copied'] is False
 
 

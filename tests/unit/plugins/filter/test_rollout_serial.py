@@ -44,11 +44,11 @@ def test_preload_imports_every_controller_side_plugin_once(monkeypatch):
     monkeypatch.setattr(rollout_serial, "_LOADED", [])
     for name in rollout_serial.PRELOAD:
         monkeypatch.delitem(sys.modules, name, raising=False)
-    assert rollout_serial.preload() == []
+    assert rollout_serial.load_plugins() == []
     assert all(name in sys.modules for name in rollout_serial.PRELOAD)
     # once per process: a second call imports nothing
     monkeypatch.delitem(sys.modules, rollout_serial.PRELOAD[0])
-    assert rollout_serial.preload() == []
+    assert rollout_serial.load_plugins() == []
     assert rollout_serial.PRELOAD[0] not in sys.modules
 
 
@@ -66,4 +66,12 @@ def test_preload_lists_every_filter_and_action_plugin_of_the_collection():
 def test_an_import_error_is_left_to_the_worker(monkeypatch):
     monkeypatch.setattr(rollout_serial, "_LOADED", [])
     monkeypatch.setattr(rollout_serial, "PRELOAD", ("ansible_collections.modwsgi.django.plugins.filter.no_such_plugin",))
-    assert rollout_serial.preload() == ["ansible_collections.modwsgi.django.plugins.filter.no_such_plugin"]
+    assert rollout_serial.load_plugins() == ["ansible_collections.modwsgi.django.plugins.filter.no_such_plugin"]
+
+
+def test_preload_false_checks_the_value_and_imports_nothing(monkeypatch):
+    monkeypatch.setattr(rollout_serial, "_LOADED", [])
+    assert SERIAL("25%", preload=False) == "25%"
+    assert rollout_serial._LOADED == []
+    with pytest.raises(AnsibleFilterError, match="^modwsgi_serial: 'x'"):
+        SERIAL("x", preload=False)

@@ -47,6 +47,13 @@ class FakeProcs:
                 self.groups[group] = replaced
 
 
+class Stuck(FakeProcs):
+    """Daemons that ignore SIGUSR1 (the signal is recorded, no pid changes)."""
+
+    def signal(self, pids):
+        self.signalled.append(sorted(pids))
+
+
 class FakeProbe:
     """Answers like the site would: the release a color (or `current`) links to, per the real symlinks.
 
@@ -286,15 +293,97 @@ def test_rollback_without_a_previous_release(root, map_path):
 def test_idle_group_that_does_not_restart_is_an_error(root, map_path):
     deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
 
-    class Stuck(FakeProcs):
-        def signal(self, pids):
-            self.signalled.append(sorted(pids))
-
     procs = Stuck({"shop_blue": [101], "shop_green": [201]})
     clock = iter(range(0, 1000, 1))
     with pytest.raises(A.ActivationError, match="did not restart"):
         A.restart_group(procs, "shop_green", 5, sleep=Sleeps(), clock=lambda: next(clock))
     assert procs.signalled == [[201]]
+
+
+# ---------------------------------------------------------------------------
+# bluegreen started early (prepare: the idle color restarts while the management steps run)
+# ---------------------------------------------------------------------------
+
+def test_prepare_repoints_and_signals_the_idle_color_only(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    procs = bluegreen_procs()
+    prepared = A.prepare(site(root, map_path, "r2"), procs=procs)
+    assert prepared["idle"] == "green" and prepared["group"] == "shop_green" and prepared["old"] == [201, 202]
+    assert prepared["before"] == rel(root, "r1")
+    # the idle link moved and its daemons were signalled; nothing else changed: the map, current, the live color
+    assert links(root) == {"blue": rel(root, "r1"), "green": rel(root, "r2"), "current": rel(root, "r1")}
+    assert procs.signalled == [[201, 202]] and procs.pids("shop_blue") == [101, 102]
+    assert A.read_map(map_path) == {"shop": "blue"}
+
+
+def test_activate_after_prepare_waits_instead_of_signalling_again(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    procs, probe, timings = bluegreen_procs(), FakeProbe(root), {}
+    target = site(root, map_path, "r2")
+    prepared = A.prepare(target, procs=procs)
+    result = A.activate(target, probe, procs=procs, sleep=Sleeps(), timings=timings, prepared=prepared)
+    assert result["live"] == "green" and result["previous"] == "blue" and result["release"] == rel(root, "r2")
+    assert procs.signalled == [[201, 202]]          # once, by prepare
+    assert links(root) == {"blue": rel(root, "r1"), "green": rel(root, "r2"), "current": rel(root, "r2")}
+    assert A.read_map(map_path) == {"shop": "green"}
+    assert {call[2] for call in probe.calls} == {"green", None}
+    assert list(timings) == ["restart", "health", "warm", "flip"]
+
+
+def test_activate_after_prepare_fails_when_the_idle_color_does_not_come_back(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+
+    procs = Stuck({"shop_blue": [101], "shop_green": [201]})
+    target = dict(site(root, map_path, "r2"), restart_timeout=0)
+    prepared = A.prepare(target, procs=procs)
+    with pytest.raises(A.ActivationError, match="did not restart"):
+        A.activate(target, FakeProbe(root), procs=procs, sleep=Sleeps(), prepared=prepared)
+    assert A.read_map(map_path) == {"shop": "blue"} and links(root)["current"] == rel(root, "r1")
+
+
+@pytest.mark.parametrize("case", ["first", "same", "restart-mode", "embedded"])
+def test_prepare_starts_nothing_when_activate_would_not_restart_the_idle_color(root, map_path, case):
+    procs = bluegreen_procs()
+    if case == "first":
+        target = site(root, map_path, "r1")
+    elif case == "same":
+        deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+        deploy(root, map_path, "r2", bluegreen_procs(), FakeProbe(root))
+        target = site(root, map_path, "r2")       # live already
+    else:
+        target = site(root, map_path, "r1", mode="restart" if case == "restart-mode" else "embedded")
+    before = links(root)
+    assert A.prepare(target, procs=procs) is None
+    assert links(root) == before and procs.signalled == []
+
+
+def test_unprepare_puts_the_idle_color_back_for_a_rollback(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+    deploy(root, map_path, "r2", bluegreen_procs(), FakeProbe(root))     # green live on r2, blue idle on r1
+    procs = bluegreen_procs()
+    target = site(root, map_path, "r3")
+    prepared = A.prepare(target, procs=procs)
+    assert links(root)["blue"] == rel(root, "r3")
+    assert A.unprepare(target, prepared, sleep=Sleeps()) is None
+    assert links(root) == {"blue": rel(root, "r1"), "green": rel(root, "r2"), "current": rel(root, "r2")}
+    # signalled by prepare, then again once the link was back (the new daemons may have read r3)
+    assert procs.signalled[0] == [101, 102] and len(procs.signalled) == 2
+    assert not set(procs.signalled[1]) & {101, 102}
+    assert A.read_map(map_path) == {"shop": "green"}
+    # the rollback target is the idle color's release again
+    result = A.activate(site(root, map_path, None), FakeProbe(root), procs=bluegreen_procs(), sleep=Sleeps(), rollback=True)
+    assert result["release"] == rel(root, "r1")
+
+
+def test_unprepare_says_what_it_could_not_put_back(root, map_path):
+    deploy(root, map_path, "r1", bluegreen_procs(), FakeProbe(root))
+
+    procs = Stuck({"shop_blue": [101], "shop_green": [201]})
+    target = dict(site(root, map_path, "r2"), restart_timeout=0)
+    prepared = A.prepare(target, procs=procs)
+    problem = A.unprepare(target, prepared, sleep=Sleeps())
+    assert problem.startswith("color green of site shop could not be put back on %s: " % rel(root, "r1"))
+    assert links(root)["green"] == rel(root, "r1")   # the link is back even so
 
 
 # ---------------------------------------------------------------------------

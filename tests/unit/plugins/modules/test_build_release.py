@@ -21,6 +21,7 @@ import stat
 
 import pytest
 
+from ansible_collections.modwsgi.django.plugins.module_utils._activate import read_map
 from ansible_collections.modwsgi.django.plugins.modules import build_release
 from ansible_collections.modwsgi.django.tests.unit.plugins.modules.site_harness import needs_root, normalized, tarball
 from ansible_collections.modwsgi.django.tests.unit.plugins.modules.utils import run_module
@@ -232,3 +233,81 @@ def test_fatal_check_deploy_findings_fail_the_build(capsys, live_tree):
     assert code == 1 and result['failed_step'] == 'check --deploy'
     assert "step 'check --deploy' reported findings on release %s" % sha1(archive)[:12] in result['msg']
     assert 'security.W004' in result['msg'] and result['findings'][0] == 'WARNINGS:'
+
+
+# --- a bluegreen switch started before the management steps ---------------------------------------
+
+def _activate_options(tree, map_path):
+    return {'map_path': map_path, 'health_host': 'shop.example.com', 'health_path': '/healthz/', 'health_port': 80,
+            'health_retries': 3, 'health_delay': 0.01, 'restart_timeout': 5, 'force_restart': False,
+            'error_log': os.path.join(tree.top, 'error.log')}
+
+
+def _first_release(capsys, live_tree):
+    """A bluegreen site with its first release built (both colors and current on it): (tree, map path, result)."""
+    tree = live_tree()
+    tree.finished_venv()
+    code, one = run_module(build_release.main, capsys, {'site': tree.site, 'archive': tarball(os.path.join(tree.top, 'one.tar.gz')),
+                                                        'apache_group': tree.apache_group})
+    assert code == 0 and sorted(one['links']) == ['blue', 'current', 'green']
+    return tree, os.path.join(tree.top, 'modwsgi-colors.map'), one
+
+
+def _links(site):
+    return dict((name, os.readlink(site['paths'][name])) for name in ('blue', 'green', 'current'))
+
+
+@needs_root
+def test_the_idle_color_restarts_before_the_steps_and_the_switch_waits_for_it(capsys, live_tree, monkeypatch):
+    tree, map_path, one = _first_release(capsys, live_tree)
+    site = tree.site
+    seen = {}
+
+    def probe(params, color):
+        """The site as it would answer: the release of the pinned color, else of the color the map names."""
+        live = color or read_map(map_path).get('shop', 'blue')
+        return 200, os.path.basename(os.readlink(site['paths'][live])), 'ok'
+
+    real_prepare = build_release.prepare
+
+    def prepare(target):
+        handle = real_prepare(target)
+        seen['idle_link_at_prepare'] = os.readlink(site['paths']['green'])
+        seen['migrated_at_prepare'] = os.path.exists(os.path.join(target['release_dir'], '.modwsgi-migrated'))
+        return handle
+
+    monkeypatch.setattr(build_release, 'prepare', prepare)
+    monkeypatch.setattr(build_release, 'http_probe', probe)
+    second = tarball(os.path.join(tree.top, 'two.tar.gz'), {'manage.py': '# the next release\n'})
+    code, two = run_module(build_release.main, capsys, {'site': site, 'archive': second, 'apache_group': tree.apache_group,
+                                                        'activate': _activate_options(tree, map_path)})
+    assert code == 0, two
+    # green was repointed before migrate ran, and the switch finished there
+    assert seen == {'idle_link_at_prepare': two['release_dir'], 'migrated_at_prepare': False}
+    order = list(two['timings'])
+    assert order.index('virtualenv') < order.index('prepare') < order.index('django') < order.index('restart')
+    assert two['activation']['live'] == 'green' and read_map(map_path) == {'shop': 'green'}
+    assert _links(site) == {'blue': one['release_dir'], 'green': two['release_dir'], 'current': two['release_dir']}
+
+
+@needs_root
+def test_a_build_that_fails_after_the_early_start_puts_the_idle_color_back(capsys, live_tree, monkeypatch):
+    tree, map_path, one = _first_release(capsys, live_tree)
+    site = tree.site
+    moved = []
+    real_prepare = build_release.prepare
+
+    def prepare(target):
+        handle = real_prepare(target)
+        moved.append(os.readlink(site['paths']['green']))
+        return handle
+
+    monkeypatch.setattr(build_release, 'prepare', prepare)
+    tree.environ(FAKE_FAIL='migrate')
+    second = tarball(os.path.join(tree.top, 'two.tar.gz'), {'manage.py': '# a release whose migrate fails\n'})
+    code, result = run_module(build_release.main, capsys, {'site': site, 'archive': second, 'apache_group': tree.apache_group,
+                                                           'activate': _activate_options(tree, map_path)})
+    assert code == 1 and result['failed_step'] == 'migrate'
+    assert moved == [result['release_dir']]                    # green had been moved to the new release ...
+    assert _links(site) == {'blue': one['release_dir'], 'green': one['release_dir'], 'current': one['release_dir']}
+    assert 'Also:' not in result['msg'] and not os.path.exists(map_path)   # ... and is back: no flip, a rollback still has it
