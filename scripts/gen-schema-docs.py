@@ -105,30 +105,54 @@ def dump(data, indent):
 # --- Ansible option specs ----------------------------------------------------------------------------
 
 
-def description(entry, choices_in_text=False):
+# Ansible's argument check of a role turns an explicit null into "" for these types (raw keeps it) and
+# refuses it for every other type that has a default, and for any option with choices.
+NULL_SAFE_TYPES = ("str", "path", "raw")
+
+
+def _literal(value):
+    """A default as the documentation writes it: V(true), V(15), V(daemon), V([]), V({})."""
+    if isinstance(value, bool):
+        return "V(%s)" % ("true" if value else "false")
+    if isinstance(value, str):
+        return "V(%s)" % value
+    return "V(%s)" % json.dumps(value, separators=(", ", ": "))
+
+
+def null_in_text(entry, sub_key):
+    """Whether a role-spec option names its default and choices in its description instead of as ``default``
+    and ``choices``. validate_sites takes an explicit null for an optional key as its default; the role's
+    argument check (which runs when the role starts) would refuse that null for an option with choices, or
+    with a default of a type other than a string. Module docs (``suboptions``) are not checks: they keep both."""
+    if sub_key != "options" or entry.get("required"):
+        return False
+    kind = ANSIBLE_TYPE.get(entry["kind"], entry["kind"])
+    return bool(entry.get("choices")) or (entry.get("default") is not None and kind not in NULL_SAFE_TYPES)
+
+
+def description(entry, in_text=False):
     text = entry["doc"]
-    if choices_in_text:
-        text += " Choices: %s." % ", ".join("V(%s)" % choice for choice in entry["choices"])
+    if in_text and entry.get("choices"):
+        text += " Choices: %s." % ", ".join(_literal(choice) for choice in entry["choices"])
     if entry.get("default_doc"):
         text += " Default: %s." % entry["default_doc"]
+    elif in_text and entry.get("default") is not None:
+        text += " Default: %s." % _literal(entry["default"])
     return [text]
 
 
 def option(entry, sub_key, with_no_log):
     """The Ansible option spec of one key; ``sub_key`` is ``options`` (role specs) or ``suboptions`` (module docs).
-
-    Role specs name the choices of an optional key in its description, not as ``choices``: the role's argument
-    check would refuse an explicit null there (it turns null into "" before comparing), which validate_sites
-    takes as the default; validate_sites refuses any other value with its own message."""
-    choices_in_text = sub_key == "options" and bool(entry.get("choices")) and not entry.get("required")
-    spec = {"description": description(entry, choices_in_text), "type": ANSIBLE_TYPE.get(entry["kind"], entry["kind"])}
+    See null_in_text for the role-spec options that name their default and choices in the text."""
+    in_text = null_in_text(entry, sub_key)
+    spec = {"description": description(entry, in_text), "type": ANSIBLE_TYPE.get(entry["kind"], entry["kind"])}
     if entry.get("elements"):
         spec["elements"] = entry["elements"]
     if entry.get("required"):
         spec["required"] = True
-    elif entry.get("default") is not None:
+    elif entry.get("default") is not None and not in_text:
         spec["default"] = entry["default"]
-    if entry.get("choices") and not choices_in_text:
+    if entry.get("choices") and not in_text:
         spec["choices"] = list(entry["choices"])
     if with_no_log and entry.get("no_log"):
         spec["no_log"] = True

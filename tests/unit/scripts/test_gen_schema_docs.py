@@ -60,7 +60,7 @@ def test_a_changed_description_makes_every_generated_file_stale(copy, capsys):
 
 
 def test_a_hand_edit_of_a_generated_part_is_stale(copy, capsys):
-    _edit(copy / gen.ARGSPEC, 'default: bluegreen', 'default: restart')
+    _edit(copy / gen.ARGSPEC, 'default: /usr/bin/python3\n          mode:', 'default: /usr/bin/python\n          mode:')
     assert gen.main(['--check', '--root', str(copy)]) == 1
     assert capsys.readouterr().err.strip().splitlines() == [
         "gen-schema-docs: %s is stale (%s changed): run 'python scripts/gen-schema-docs.py' and commit the result"
@@ -105,7 +105,7 @@ def test_a_changed_mass_hosting_default_is_stale(copy, capsys):
     assert '%s is stale' % gen.ARGSPEC in capsys.readouterr().err
     assert gen.main(['--root', str(copy)]) == 0
     mass = yaml.safe_load((copy / gen.ARGSPEC).read_text(encoding='utf-8'))['argument_specs']['main']['options']['modwsgi_mass_hosting']
-    assert mass['options']['mode']['default'] == 'embedded'
+    assert 'Default: V(embedded).' in mass['options']['mode']['description'][0]
     assert '| `mode` | str: `daemon`, `embedded` | `embedded` |' in (copy / gen.CONTRACT).read_text(encoding='utf-8')
 
 
@@ -138,3 +138,28 @@ def test_missing_mass_hosting_markers_are_an_error(copy, path_name, marker):
     _edit(copy / getattr(gen, path_name), getattr(gen, marker), '# gone' if path_name == 'ARGSPEC' else '')
     with pytest.raises(SystemExit, match='needs exactly one'):
         gen.main(['--check', '--root', str(copy)])
+
+
+def test_role_options_name_default_and_choices_in_the_text_where_a_null_would_be_refused():
+    mode = {'key': 'mode', 'kind': 'str', 'doc': 'The mode.', 'default': 'daemon', 'choices': ('daemon', 'embedded')}
+    threads = {'key': 'threads', 'kind': 'int', 'doc': 'Threads.', 'default': 15}
+    mount = {'key': 'mount', 'kind': 'str', 'doc': 'Mount.', 'default': '/'}
+    assert gen.option(mode, 'options', True) == {'description': ['The mode. Choices: V(daemon), V(embedded). Default: V(daemon).'],
+                                                 'type': 'str'}
+    assert gen.option(threads, 'options', True) == {'description': ['Threads. Default: V(15).'], 'type': 'int'}
+    assert gen.option(mount, 'options', True) == {'description': ['Mount.'], 'type': 'str', 'default': '/'}
+    # the module's doc fragment is no check: it keeps both
+    assert gen.option(mode, 'suboptions', False) == {'description': ['The mode.'], 'type': 'str', 'default': 'daemon',
+                                                     'choices': ['daemon', 'embedded']}
+
+
+def test_the_variables_reference_puts_a_named_default_and_choices_in_their_columns():
+    varref = _script('gen-varref.py')
+    spec = {'type': 'str', 'description': ['The mode. Choices: V(daemon), V(embedded). Default: V(daemon).']}
+    ((name, kind, default, choices, text),) = varref.rows({'mode': spec})
+    assert (name, kind, default, choices, text) == ('mode', 'str', '`daemon`', '`daemon`, `embedded`', 'The mode.')
+    spec = {'type': 'str', 'description': ['Settings module. Default: C(<project>.settings).']}
+    assert list(varref.rows({'settings': spec}))[0][2:] == ('`<project>.settings`', '', 'Settings module.')
+    # a sentence in the middle stays where it is
+    spec = {'type': 'int', 'description': ['Default: V(1) here. Then more.']}
+    assert list(varref.rows({'n': spec}))[0][2:] == ('`null`', '', 'Default: `1` here. Then more.')

@@ -79,6 +79,82 @@ def test_all_valid_sites_together():
     assert not role_validator().validate({'modwsgi_sites': VALID}).error_messages
 
 
+def _optional_paths(entries, prefix=()):
+    """(path of keys, entry) of every optional key, nested ones included."""
+    for entry in entries:
+        path = prefix + (entry['key'],)
+        if not entry.get('required'):
+            yield path, entry
+        if entry.get('keys'):
+            yield from _optional_paths(entry['keys'], path)
+
+
+def _with_null(base, path):
+    given = dict(base)
+    inner = given
+    for key in path[:-1]:
+        inner[key] = dict(inner.get(key) or {})
+        inner = inner[key]
+    inner[path[-1]] = None
+    return given
+
+
+SITE_NULLS = [path for path, _ in _optional_paths(schema.SITE_KEYS)]
+MASS_NULLS = [path for path, _ in _optional_paths(schema.MASS_DOC)]
+
+
+# keys a given parent dict requires (validate_sites refuses their null, naming the field, before the role starts)
+REQUIRED_IN_PARENT = {('source', 'path'), ('source', 'repo'), ('source', 'src'), ('tls', 'cert'), ('tls', 'key')}
+
+
+def _null_base(path):
+    """A site to set ``path`` to null in: its source of a type that has the key."""
+    source = {'type': 'path', 'path': '/opt/src/nully'}
+    if path[0] == 'source' and len(path) > 1:
+        kind = next(kind for kind in schema.SOURCE_TYPES if path[1] in schema.SOURCE_KEYS[kind])
+        source = {'path': {'type': 'path', 'path': '/opt/src/nully'},
+                  'archive': {'type': 'archive', 'src': '/opt/nully.tar.gz'},
+                  'git': {'type': 'git', 'repo': 'https://git.example.com/nully.git'}}[kind]
+    return site('nully', tls={'cert': '/etc/ssl/certs/n.pem', 'key': '/etc/ssl/private/n.key'}, source=source,
+                static={'url': '/static/', 'dir': '/srv/django/nully/static'})
+
+
+@pytest.mark.parametrize('path', SITE_NULLS, ids=['.'.join(path) for path in SITE_NULLS])
+def test_an_explicit_null_validation_takes_passes_the_role_argument_spec(path):
+    """Every optional key (nested ones too), set to null: validate_sites takes it (as the default, or as "none"
+    for the keys where null means that), and so must the role's argument check. The keys their parent dict
+    requires are refused by validate_sites, which names the field."""
+    given = _with_null(_null_base(path), path)
+    if path in REQUIRED_IN_PARENT:
+        assert_error(run([given]), 'schema', field='.'.join(path))
+        return
+    assert_clean(run([given]))
+    result = role_validator().validate({'modwsgi_sites': [given]})
+    assert not result.error_messages, result.error_messages
+
+
+@pytest.mark.parametrize('path', MASS_NULLS, ids=['.'.join(path) for path in MASS_NULLS])
+def test_an_explicit_null_in_mass_hosting_passes_the_role_argument_spec(path):
+    given = _with_null(dict(MASS, daemon={}), path)
+    assert_clean(run([], mass_hosting=given))
+    assert not role_validator().validate({'modwsgi_mass_hosting': given}).error_messages
+
+
+@pytest.mark.parametrize('variable,entries', [('modwsgi_sites', schema.SITE_KEYS), ('modwsgi_mass_hosting', schema.MASS_DOC)])
+def test_role_spec_defaults_are_the_schema_defaults(variable, entries):
+    """An option gives the schema's default as ``default``, or names it in its text (null_in_text)."""
+    for path, entry in _optional_paths(entries):
+        spec = role_options()[variable]
+        for key in path:
+            spec = spec['options'][key]
+        if entry.get('default') is None:
+            assert 'default' not in spec, path
+        elif 'default' in spec:
+            assert spec['default'] == entry['default'], path
+        elif not entry.get('default_doc'):
+            assert 'Default: V(' in spec['description'][0], path
+
+
 def test_the_spec_documents_every_key_validation_knows():
     spec = role_options()['modwsgi_sites']
     assert list(spec['options']) == list(schema.SITE_SCHEMA)
@@ -125,10 +201,10 @@ def test_the_spec_documents_every_mass_hosting_key_validation_knows():
     spec = role_options()['modwsgi_mass_hosting']
     assert tuple(spec['options']) == schema.MASS_KEYS
     assert tuple(k for k, v in spec['options'].items() if v.get('required')) == schema.MASS_REQUIRED
-    assert dict((k, v.get('default')) for k, v in spec['options'].items()) == schema.MASS_DEFAULTS
-    # named in the description, not as ``choices``: Ansible would refuse the explicit null validate_sites takes
-    assert 'choices' not in spec['options']['mode']
-    assert 'Choices: V(daemon), V(embedded).' in spec['options']['mode']['description'][0]
+    # named in the description, not as ``default`` and ``choices``: Ansible would refuse the explicit null
+    # validate_sites takes as the default
+    assert 'choices' not in spec['options']['mode'] and 'default' not in spec['options']['mode']
+    assert 'Choices: V(daemon), V(embedded). Default: V(daemon).' in spec['options']['mode']['description'][0]
 
 
 def test_an_unknown_mass_hosting_key_is_refused_by_both():
