@@ -375,7 +375,7 @@ options:
         description:
           - 'Daemon mode only: the C(WSGIDaemonProcess) options of the group C(modwsgi_mass), all optional, the
             same keys as a site''s C(daemon) (C(user) and C(group) default to the Apache user and group). The vhost
-            renders C(user), C(group) and C(threads); the other keys are validated but not rendered.'
+            renders every one of them as a site''s vhost does (C(home) only when given).'
         type: dict
       python_home:
         description:

@@ -151,7 +151,7 @@ MASS_DOC = (
          'embedded mode in the Apache processes.', default='daemon', choices=MODES),
     _key('daemon', 'dict', 'Daemon mode only: the C(WSGIDaemonProcess) options of the group C(modwsgi_mass), all optional, the '
          'same keys as a site\'s C(daemon) (C(user) and C(group) default to the Apache user and group). The vhost renders '
-         'C(user), C(group) and C(threads); the other keys are validated but not rendered.', default=None,
+         'every one of them as a site\'s vhost does (C(home) only when given).', default=None,
          type_doc='dict, or null'),
     _key('python_home', 'str', 'Virtualenv the mass-hosted sites run in (WSGI C(python-home)); the role builds it with '
          'C(django_site_mass_python) and installs C(django_site_mass_requirements) into it.', default=None,

@@ -99,8 +99,8 @@ def _with_null(base, path):
     return given
 
 
-SITE_NULLS = [path for path, _ in _optional_paths(schema.SITE_KEYS)]
-MASS_NULLS = [path for path, _ in _optional_paths(schema.MASS_DOC)]
+SITE_NULLS = [path for path, _entry in _optional_paths(schema.SITE_KEYS)]
+MASS_NULLS = [path for path, _entry in _optional_paths(schema.MASS_DOC)]
 
 
 # keys a given parent dict requires (validate_sites refuses their null, naming the field, before the role starts)
