@@ -2,22 +2,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: modwsgi.django contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Generate the documentation of the site keys from plugins/module_utils/_layout/schema.py.
+"""Generate the documentation of the site and mass hosting keys from plugins/module_utils/_layout/schema.py.
 
     scripts/gen-schema-docs.py                 rewrite the generated files
     scripts/gen-schema-docs.py --check         exit 1 (naming them) when one of them is stale
     scripts/gen-schema-docs.py --root DIR      work on a copy of the repository at DIR
 
 ``schema.SITE_KEYS`` (type, default, choices, sub-keys, description of every key of a
-``modwsgi_sites`` item) is the one source; validation derives its own tables from it too. Generated:
+``modwsgi_sites`` item) and ``schema.MASS_DOC`` (the same for ``modwsgi_mass_hosting``) are the one
+source; validation derives its own tables from them too. Generated:
 
-- roles/django_site/meta/argument_specs.yml: the ``options`` of ``modwsgi_sites``, between the
-  ``# BEGIN generated`` and ``# END generated`` lines (docs/variables.md then follows through
-  scripts/gen-varref.py, and ``ansible-doc -t role modwsgi.django.django_site`` shows them);
-- plugins/doc_fragments/site.py: the ``suboptions`` of validate_sites' ``sites`` option (the module
-  extends the fragment ``modwsgi.django.site``);
-- docs/dev/contract.md: the input table, between the ``<!-- BEGIN generated`` and ``<!-- END generated``
-  lines.
+- roles/django_site/meta/argument_specs.yml: the ``options`` of ``modwsgi_sites`` and of
+  ``modwsgi_mass_hosting``, each between a ``# BEGIN generated`` and a ``# END generated`` line
+  (docs/variables.md then follows through scripts/gen-varref.py, and
+  ``ansible-doc -t role modwsgi.django.django_site`` shows them);
+- plugins/doc_fragments/site.py: the ``suboptions`` of validate_sites' ``sites`` and ``mass_hosting``
+  options (the module extends the fragment ``modwsgi.django.site``);
+- docs/dev/contract.md: the two input tables, each between a ``<!-- BEGIN generated`` and a
+  ``<!-- END generated`` line.
 
 scripts/check-docs.sh runs ``--check``. The output depends only on schema.py and the hand-written parts
 of those files.
@@ -46,6 +48,9 @@ YAML_BEGIN = "# BEGIN " + NOTE
 YAML_END = "# END generated"
 MD_BEGIN = "<!-- BEGIN " + NOTE + " -->"
 MD_END = "<!-- END generated -->"
+MASS = " (modwsgi_mass_hosting)"  # tells the mass hosting markers from the site ones
+MASS_YAML_BEGIN, MASS_YAML_END = YAML_BEGIN + MASS, YAML_END + MASS
+MASS_MD_BEGIN, MASS_MD_END = MD_BEGIN[:-len(" -->")] + MASS + " -->", MD_END[:-len(" -->")] + MASS + " -->"
 ANSIBLE_TYPE = {"dict_or_false": "raw"}  # Ansible has no "dict or false": documented as raw with its keys
 
 
@@ -100,23 +105,54 @@ def dump(data, indent):
 # --- Ansible option specs ----------------------------------------------------------------------------
 
 
-def description(entry):
+# Ansible's argument check of a role turns an explicit null into "" for these types (raw keeps it) and
+# refuses it for every other type that has a default, and for any option with choices.
+NULL_SAFE_TYPES = ("str", "path", "raw")
+
+
+def _literal(value):
+    """A default as the documentation writes it: V(true), V(15), V(daemon), V([]), V({})."""
+    if isinstance(value, bool):
+        return "V(%s)" % ("true" if value else "false")
+    if isinstance(value, str):
+        return "V(%s)" % value
+    return "V(%s)" % json.dumps(value, separators=(", ", ": "))
+
+
+def null_in_text(entry, sub_key):
+    """Whether a role-spec option names its default and choices in its description instead of as ``default``
+    and ``choices``. validate_sites takes an explicit null for an optional key as its default; the role's
+    argument check (which runs when the role starts) would refuse that null for an option with choices, or
+    with a default of a type other than a string. Module docs (``suboptions``) are not checks: they keep both."""
+    if sub_key != "options" or entry.get("required"):
+        return False
+    kind = ANSIBLE_TYPE.get(entry["kind"], entry["kind"])
+    return bool(entry.get("choices")) or (entry.get("default") is not None and kind not in NULL_SAFE_TYPES)
+
+
+def description(entry, in_text=False):
     text = entry["doc"]
+    if in_text and entry.get("choices"):
+        text += " Choices: %s." % ", ".join(_literal(choice) for choice in entry["choices"])
     if entry.get("default_doc"):
         text += " Default: %s." % entry["default_doc"]
+    elif in_text and entry.get("default") is not None:
+        text += " Default: %s." % _literal(entry["default"])
     return [text]
 
 
 def option(entry, sub_key, with_no_log):
-    """The Ansible option spec of one key; ``sub_key`` is ``options`` (role specs) or ``suboptions`` (module docs)."""
-    spec = {"description": description(entry), "type": ANSIBLE_TYPE.get(entry["kind"], entry["kind"])}
+    """The Ansible option spec of one key; ``sub_key`` is ``options`` (role specs) or ``suboptions`` (module docs).
+    See null_in_text for the role-spec options that name their default and choices in the text."""
+    in_text = null_in_text(entry, sub_key)
+    spec = {"description": description(entry, in_text), "type": ANSIBLE_TYPE.get(entry["kind"], entry["kind"])}
     if entry.get("elements"):
         spec["elements"] = entry["elements"]
     if entry.get("required"):
         spec["required"] = True
-    elif entry.get("default") is not None:
+    elif entry.get("default") is not None and not in_text:
         spec["default"] = entry["default"]
-    if entry.get("choices"):
+    if entry.get("choices") and not in_text:
         spec["choices"] = list(entry["choices"])
     if with_no_log and entry.get("no_log"):
         spec["no_log"] = True
@@ -135,8 +171,14 @@ def render_argspec_block(schema):
     return dump({"options": options(schema.SITE_KEYS, "options", True)}, 8)
 
 
+def render_mass_argspec_block(schema):
+    """The ``options:`` of ``modwsgi_mass_hosting``, likewise."""
+    return dump({"options": options(schema.MASS_DOC, "options", True)}, 8)
+
+
 def render_fragment(schema):
-    body = dump({"options": {"sites": {"suboptions": options(schema.SITE_KEYS, "suboptions", False)}}}, 0)
+    body = dump({"options": {"sites": {"suboptions": options(schema.SITE_KEYS, "suboptions", False)},
+                             "mass_hosting": {"suboptions": options(schema.MASS_DOC, "suboptions", False)}}}, 0)
     return '''# -*- coding: utf-8 -*-
 # Copyright: modwsgi.django contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -148,8 +190,9 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The keys of one site (the ``suboptions`` of validate_sites' ``sites`` option, which the module documents
-    itself: Ansible merges the two); the module's argument spec does not check them, validate_sites does."""
+    """The keys of one site and of mass hosting (the ``suboptions`` of validate_sites' ``sites`` and ``mass_hosting``
+    options, which the module documents itself: Ansible merges the two); the module's argument spec does not
+    check them, validate_sites does."""
 
     DOCUMENTATION = r"""
 %s"""
@@ -190,16 +233,24 @@ def _rows(entries, markup, prefix=""):
             yield from _rows(entry["keys"], markup, prefix + entry["key"] + ".")
 
 
-def render_contract_table(schema):
+def _table(entries, begin, end):
     lines = [
-        MD_BEGIN,
+        begin,
         "",
         "| key | type | default | description |",
         "|---|---|---|---|",
     ]
-    lines.extend(_rows(schema.SITE_KEYS, _markup()))
-    lines.extend(["", MD_END])
+    lines.extend(_rows(entries, _markup()))
+    lines.extend(["", end])
     return "\n".join(lines) + "\n"
+
+
+def render_contract_table(schema):
+    return _table(schema.SITE_KEYS, MD_BEGIN, MD_END)
+
+
+def render_mass_contract_table(schema):
+    return _table(schema.MASS_DOC, MASS_MD_BEGIN, MASS_MD_END)
 
 
 # --- splicing ----------------------------------------------------------------------------------------
@@ -219,14 +270,24 @@ def splice(text, begin, end, block, name):
     return "".join(lines[:first + 1]) + block + "".join(lines[last:])
 
 
+# The generated parts of the files that are partly hand-written: (file, begin marker, end marker, renderer).
+BLOCKS = (
+    (ARGSPEC, YAML_BEGIN, YAML_END, render_argspec_block),
+    (ARGSPEC, MASS_YAML_BEGIN, MASS_YAML_END, render_mass_argspec_block),
+    (CONTRACT, MD_BEGIN, MD_END, render_contract_table),
+    (CONTRACT, MASS_MD_BEGIN, MASS_MD_END, render_mass_contract_table),
+)
+
+
 def expected(root):
     """{relative path: the text it must have}."""
     schema = load_schema(root)
     out = {}
-    with open(os.path.join(root, ARGSPEC), encoding="utf-8") as handle:
-        out[ARGSPEC] = splice(handle.read(), YAML_BEGIN, YAML_END, render_argspec_block(schema), ARGSPEC)
-    with open(os.path.join(root, CONTRACT), encoding="utf-8") as handle:
-        out[CONTRACT] = splice(handle.read(), MD_BEGIN, MD_END, render_contract_table(schema), CONTRACT)
+    for path, begin, end, render in BLOCKS:
+        if path not in out:
+            with open(os.path.join(root, path), encoding="utf-8") as handle:
+                out[path] = handle.read()
+        out[path] = splice(out[path], begin, end, render(schema), path)
     out[FRAGMENT] = render_fragment(schema)
     return out
 

@@ -96,20 +96,34 @@ def paragraphs(spec):
     return [" ".join(markup(d).split()) for d in desc if str(d).strip()]
 
 
+NAMED = re.compile(r" ?(Default|Choices): ([^.]*(?:\.[^ .][^.]*)*)\.$")
+
+
 def rows(options, prefix="", details=None):
     """Table rows; options with a long description (more than LONG paragraphs) get their first
     paragraph in the table and the rest in ``details`` (rendered as a list below the table)."""
     for name, spec in (options or {}).items():
         spec = spec or {}
         full = prefix + name
+        paras = paragraphs(spec)
+        # Options that name their default or choices at the end of their text (gen-schema-docs.py does so
+        # where the role's argument check would refuse an explicit null) get them in their columns.
+        named = {}
+        if paras:
+            match = NAMED.search(paras[-1])
+            while match:
+                named[match.group(1)] = match.group(2)
+                paras[-1] = paras[-1][:match.start()]
+                match = NAMED.search(paras[-1])
+            if not paras[-1]:
+                paras.pop()
         if spec.get("required"):
             default = "**required**"
         elif "default" in spec:
             default = code(spec["default"])
         else:
-            default = "`null`"
-        choices = ", ".join(code(c) for c in spec.get("choices", []) or [])
-        paras = paragraphs(spec)
+            default = named.get("Default", "`null`")
+        choices = ", ".join(code(c) for c in spec.get("choices", []) or []) or named.get("Choices", "")
         if details is not None and len(paras) > LONG:
             details.append((full, paras[1:]))
             text = "%s See [`%s`](#%s) below." % (paras[0], full, anchor(full))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The keys of one site (the ``suboptions`` of validate_sites' ``sites`` option, which the module documents
-    itself: Ansible merges the two); the module's argument spec does not check them, validate_sites does."""
+    """The keys of one site and of mass hosting (the ``suboptions`` of validate_sites' ``sites`` and ``mass_hosting``
+    options, which the module documents itself: Ansible merges the two); the module's argument spec does not
+    check them, validate_sites does."""
 
     DOCUMENTATION = r"""
 options:
@@ -348,4 +349,37 @@ options:
         type: list
         elements: str
         default: []
+  mass_hosting:
+    suboptions:
+      server_name:
+        description:
+          - Host name of the mass hosting vhost (RFC 1123 labels, no port, no wildcard).
+        type: str
+        required: true
+      base_dir:
+        description:
+          - 'Parent directory of the mass-hosted sites: C(<base_dir>/<x>/apache/django.wsgi) answers at C(/<x>),
+            C(<base_dir>/<x>/media) at C(/<x>/media/).'
+        type: str
+        required: true
+      mode:
+        description:
+          - 'The mod_wsgi mode of all mass-hosted sites: daemon mode runs them in one daemon group C(modwsgi_mass),
+            embedded mode in the Apache processes.'
+        type: str
+        default: daemon
+        choices:
+          - daemon
+          - embedded
+      daemon:
+        description:
+          - 'Daemon mode only: the C(WSGIDaemonProcess) options of the group C(modwsgi_mass), all optional, the
+            same keys as a site''s C(daemon) (C(user) and C(group) default to the Apache user and group). The vhost
+            renders every one of them as a site''s vhost does (C(home) only when given).'
+        type: dict
+      python_home:
+        description:
+          - 'Virtualenv the mass-hosted sites run in (WSGI C(python-home)); the role builds it with C(django_site_mass_python)
+            and installs C(django_site_mass_requirements) into it. Default: the role''s C(django_site_mass_venv).'
+        type: str
 """

@@ -73,9 +73,7 @@ options:
   mass_hosting:
     description:
       - Mass hosting (C(AliasMatch) and C(WSGIScriptAliasMatch)) vhost, or V(null) for none.
-      - "Keys: C(server_name) (required), C(base_dir) (required; C(<base_dir>/<x>/apache/django.wsgi) appears
-        at C(/<x>)), C(mode) (V(daemon) default, or V(embedded)), C(daemon) (same keys as a site's C(daemon)),
-        C(python_home) (venv path, optional)."
+      - The keys are below (the same as those of the C(django_site) role's C(modwsgi_mass_hosting)).
     type: dict
   base_dir:
     description:

@@ -36,3 +36,18 @@ def test_each_site_gets_its_own_interpreter(host):
     zeta = http_json(host, "/zeta/", vhost="mass.test")
     eta = http_json(host, "/eta/", vhost="mass.test")
     assert zeta["site"] == "zeta" and eta["site"] == "eta"
+
+
+def test_the_daemon_group_runs_with_the_given_settings(host):
+    """modwsgi_mass_hosting.daemon (molecule.yml: processes 2, threads 3, maximum_requests 500, display_name
+    mass-daemon) is rendered as a site's daemon is: two processes under that name, multiprocess and
+    multithreaded, recycled after 500 requests."""
+    _add_site(host, "theta")
+    data = http_json(host, "/theta/", vhost="mass.test")
+    assert data["mod_wsgi_process_group"] == "modwsgi_mass"
+    assert data["multiprocess"] is True and data["multithread"] is True
+    names = host.run("ps -eo args=").stdout.splitlines()
+    daemons = [line for line in names if line.startswith("mass-daemon")]
+    assert len(daemons) == 2, names
+    conf = host.run("grep -h -A4 'WSGIDaemonProcess modwsgi_mass' /etc/apache2/sites-enabled/*.conf").stdout
+    assert " processes=2 " in conf and " threads=3 " in conf and "maximum-requests=500" in conf, conf

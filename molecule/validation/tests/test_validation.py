@@ -21,10 +21,13 @@ def _site(name, **extra):
     return site
 
 
-def _converge(sites, *extra):
-    """The shared converge with these modwsgi_sites (as extra vars from a JSON file)."""
+def _converge(sites, *extra, mass_hosting=None):
+    """The shared converge with these modwsgi_sites (and modwsgi_mass_hosting, as extra vars from a JSON file)."""
+    data = {"modwsgi_sites": sites}
+    if mass_hosting is not None:
+        data["modwsgi_mass_hosting"] = mass_hosting
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump({"modwsgi_sites": sites}, handle)
+        json.dump(data, handle)
     try:
         return run_playbook("converge.yml", "-e", "@" + handle.name, *extra)
     finally:
@@ -68,9 +71,14 @@ def test_bad_layouts_fail_all_at_once_and_change_nothing(host):
         _site("neighbour", static={"url": "/static/", "dir": "/srv/django/good/public"}),
         _site("steps", manage_steps=["python manage.py compress", "migrate"]),
     ]
-    proc = _converge(sites)
+    # A misspelt mass hosting key: validate_sites names it (the deploy playbook runs it before the role's
+    # argument check, which would only say "Unsupported parameters").
+    proc = _converge(sites, mass_hosting={"server_name": "mass.test", "base_dir": "/srv/mass", "basedir": "/srv/mass"})
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
+    assert ("[schema] field 'mass_hosting.basedir': is not a mass hosting setting (did you mean 'base_dir'?). "
+            "Fix: use server_name, base_dir, mode, daemon, python_home.") in out, out[-4000:]
+    assert "Unsupported parameters" not in out and "Validating arguments against arg spec" not in out
     for rule, site in (("exposed", "leaky"), ("settings-in-script-dir", "scripty"), ("script-name", "shadow"),
                        ("python-abi", "wrongpy"), ("settings-module", "bare"), ("mount-unique", "twice"),
                        ("exposed", "dbleak"), ("exposed", "codeleak"), ("exposed", "neighbour"), ("manage-steps", "steps")):

@@ -10,8 +10,10 @@ from __future__ import annotations
 from ansible_collections.modwsgi.django.plugins.module_utils._layout.schema import (
     BASE_DIR_OK,
     DAEMON_DEFAULTS,
+    MASS_DEFAULTS,
     MASS_GROUP,
     MASS_KEYS,
+    MASS_REQUIRED,
     MODES,
     SYSTEM_DIRS,
 )
@@ -34,7 +36,7 @@ def check_mass(ctx, value):
         return None
     if not isinstance(value, dict):
         ctx.error('schema', None, 'mass_hosting', 'is %s, expected a dict or null.' % type_name(value),
-                  'give {server_name, base_dir, mode, daemon, python_home} or null.')
+                  'give {%s} or null.' % ', '.join(MASS_KEYS))
         return None
     ok = True
     for key in value:
@@ -42,7 +44,7 @@ def check_mass(ctx, value):
             ctx.error('schema', None, 'mass_hosting.%s' % key_label(key), 'is not a mass hosting setting%s.'
                       % suggest(key, MASS_KEYS), 'use %s.' % ', '.join(MASS_KEYS))
             ok = False
-    out = {'server_name': None, 'base_dir': None, 'mode': 'daemon', 'daemon': None, 'python_home': None}
+    out = dict(MASS_DEFAULTS)
     name = value.get('server_name')
     if not isinstance(name, str):
         ctx.error('schema', None, 'mass_hosting.server_name', 'is %s, expected a host name.' % type_name(name), 'set it.')
@@ -54,10 +56,10 @@ def check_mass(ctx, value):
             ok = False
         else:
             out['server_name'] = name.lower()
-    for key, required in (('base_dir', True), ('python_home', False)):
+    for key in ('base_dir', 'python_home'):
         path = value.get(key)
         field = 'mass_hosting.%s' % key
-        if path is None and not required:
+        if path is None and key not in MASS_REQUIRED:
             continue
         if not isinstance(path, str):
             ctx.error('schema', None, field, 'is %s, expected an absolute path.' % type_name(path), 'set it.')

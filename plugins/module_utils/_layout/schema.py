@@ -28,11 +28,12 @@ def _key(key, kind, doc, **extra):
 
 
 # --- The input contract, documented -------------------------------------------------------------------
-# The one source of the site keys: validation uses what is derived from it (SITE_SCHEMA, SITE_REQUIRED,
-# DAEMON_DEFAULTS, SOURCE_KEYS, TLS_KEYS, STATIC_KEYS), and scripts/gen-schema-docs.py renders it into
-# the ``modwsgi_sites`` options of roles/django_site/meta/argument_specs.yml (so docs/variables.md and
-# ``ansible-doc -t role``), the input table of docs/dev/contract.md and the keys of validate_sites'
-# ``sites`` (scripts/check-docs.sh fails when one of them is stale).
+# The one source of the site keys and of the mass hosting keys: validation uses what is derived from it
+# (SITE_SCHEMA, SITE_REQUIRED, DAEMON_DEFAULTS, SOURCE_KEYS, TLS_KEYS, STATIC_KEYS, MASS_KEYS, MASS_DEFAULTS),
+# and scripts/gen-schema-docs.py renders it into the ``modwsgi_sites`` and ``modwsgi_mass_hosting`` options
+# of roles/django_site/meta/argument_specs.yml (so docs/variables.md and ``ansible-doc -t role``), the input
+# tables of docs/dev/contract.md and the keys of validate_sites' ``sites`` and ``mass_hosting``
+# (scripts/check-docs.sh fails when one of them is stale).
 
 DAEMON_KEYS = (
     _key('user', 'str', 'Unix user of the daemon processes; never root.', default=None, default_doc='the site name'),
@@ -139,6 +140,24 @@ SITE_KEYS = (
          type_doc='list of command lines'),
 )
 
+# The keys of the ``mass_hosting`` option (the role's ``modwsgi_mass_hosting``): one vhost for every
+# ``<base_dir>/<x>/apache/django.wsgi``. ``daemon`` takes a site's daemon keys (DAEMON_KEYS), checked the same way.
+MASS_DOC = (
+    _key('server_name', 'str', 'Host name of the mass hosting vhost (RFC 1123 labels, no port, no wildcard).', required=True),
+    _key('base_dir', 'str', 'Parent directory of the mass-hosted sites: C(<base_dir>/<x>/apache/django.wsgi) answers at '
+         'C(/<x>), C(<base_dir>/<x>/media) at C(/<x>/media/).',
+         required=True, type_doc='absolute path'),
+    _key('mode', 'str', 'The mod_wsgi mode of all mass-hosted sites: daemon mode runs them in one daemon group C(modwsgi_mass), '
+         'embedded mode in the Apache processes.', default='daemon', choices=MODES),
+    _key('daemon', 'dict', 'Daemon mode only: the C(WSGIDaemonProcess) options of the group C(modwsgi_mass), all optional, the '
+         'same keys as a site\'s C(daemon) (C(user) and C(group) default to the Apache user and group). The vhost renders '
+         'every one of them as a site\'s vhost does (C(home) only when given).', default=None,
+         type_doc='dict, or null'),
+    _key('python_home', 'str', 'Virtualenv the mass-hosted sites run in (WSGI C(python-home)); the role builds it with '
+         'C(django_site_mass_python) and installs C(django_site_mass_requirements) into it.', default=None,
+         type_doc='absolute path', default_doc='the role\'s C(django_site_mass_venv)'),
+)
+
 SITE_SCHEMA = dict((entry['key'], entry['kind']) for entry in SITE_KEYS)
 SITE_REQUIRED = tuple(entry['key'] for entry in SITE_KEYS if entry.get('required'))
 # keys where an explicit null means something (not "use the default")
@@ -165,7 +184,10 @@ SOURCE_KEYS = dict((kind, dict([('type', True)] + [(entry['key'], entry['types']
                    for kind in SOURCE_TYPES)
 TLS_KEYS = tuple(entry['key'] for entry in TLS_DOC)
 STATIC_KEYS = tuple(entry['key'] for entry in STATIC_DOC)
-MASS_KEYS = ('server_name', 'base_dir', 'mode', 'daemon', 'python_home')
+MASS_KEYS = tuple(entry['key'] for entry in MASS_DOC)
+MASS_REQUIRED = tuple(entry['key'] for entry in MASS_DOC if entry.get('required'))
+# the normalized mass_hosting before the given values are applied (a key left out or null keeps its default)
+MASS_DEFAULTS = dict((entry['key'], entry.get('default')) for entry in MASS_DOC)
 MPMS = ('prefork', 'worker', 'event')
 THREADED_MPMS = ('worker', 'event')
 MASS_GROUP = 'modwsgi_mass'

@@ -9,6 +9,8 @@ order of the findings depends on it)."""
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.modwsgi.django.plugins.module_utils._layout import schema
 
 # The values validation used before the keys were documented in schema.py (commit 168d486).
@@ -34,6 +36,10 @@ BEFORE_SOURCE_KEYS = [
     ('archive', [('type', True), ('src', True), ('remote', False)]),
 ]
 
+# The mass hosting keys and the normalized values validation started from before they were documented.
+BEFORE_MASS_KEYS = ('server_name', 'base_dir', 'mode', 'daemon', 'python_home')
+BEFORE_MASS_DEFAULTS = [('server_name', None), ('base_dir', None), ('mode', 'daemon'), ('daemon', None), ('python_home', None)]
+
 
 def test_site_schema_is_the_one_validation_used():
     assert list(schema.SITE_SCHEMA.items()) == BEFORE_SITE_SCHEMA
@@ -52,14 +58,21 @@ def test_source_tls_static_keys_are_the_ones_validation_used():
     assert (schema.MODES, schema.DEPLOYS) == (('daemon', 'embedded'), ('bluegreen', 'restart'))
 
 
+def test_mass_keys_and_defaults_are_the_ones_validation_used():
+    assert schema.MASS_KEYS == BEFORE_MASS_KEYS
+    assert list(schema.MASS_DEFAULTS.items()) == BEFORE_MASS_DEFAULTS
+    assert schema.MASS_REQUIRED == ('server_name', 'base_dir')
+
+
 def _entries(keys, prefix=''):
     for entry in keys:
         yield prefix + entry['key'], entry
         yield from _entries(entry.get('keys', ()), prefix + entry['key'] + '.')
 
 
-def test_every_documented_key_is_described_and_consistent():
-    seen = list(_entries(schema.SITE_KEYS))
+@pytest.mark.parametrize('keys', [schema.SITE_KEYS, schema.MASS_DOC], ids=['site', 'mass_hosting'])
+def test_every_documented_key_is_described_and_consistent(keys):
+    seen = list(_entries(keys))
     assert len(seen) == len(dict(seen))  # no key documented twice
     for name, entry in seen:
         assert entry['kind'] in ('str', 'bool', 'int', 'list', 'dict', 'dict_or_false'), name
@@ -68,7 +81,9 @@ def test_every_documented_key_is_described_and_consistent():
         assert ('elements' in entry) == (entry['kind'] == 'list'), name
         if entry.get('choices') and entry.get('default') is not None:
             assert entry['default'] in entry['choices'], name
-    # every default validation fills in is the documented one
-    documented = dict(seen)
+
+
+def test_every_default_validation_fills_in_is_the_documented_one():
+    documented = dict(_entries(schema.SITE_KEYS))
     for key, value in schema.DAEMON_DEFAULTS.items():
         assert documented['daemon.' + key]['default'] == value

@@ -15,6 +15,8 @@ def home(request):
         "script_name": meta.get("SCRIPT_NAME", ""),
         "path_info": request.path_info,
         "pid": os.getpid(),
+        "multiprocess": meta.get("wsgi.multiprocess"),
+        "multithread": meta.get("wsgi.multithread"),
         "user": pwd.getpwuid(os.geteuid()).pw_name,
         "mod_wsgi_process_group": meta.get("mod_wsgi.process_group"),
         "mod_wsgi_application_group": meta.get(
