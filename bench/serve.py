@@ -79,6 +79,7 @@ TARGETS = [('nginx_gthread', 1.2), ('gunicorn_gthread', 0.9), ('express', 1.5)]
 # Variants: the collection default with one change to the deployed configuration, applied to a copy
 # of the default (PRISTINE) before Apache is restarted. key -> (label, shell command in the container).
 MPM_CONF = '/etc/apache2/conf-available/modwsgi-django-mpm.conf'
+HARDENING_CONF = '/etc/apache2/conf-available/modwsgi-django-hardening.conf'
 VARIANT_CONF = '/etc/apache2/conf-enabled/zz-bench-variant.conf'
 VARIANTS = {
     # issue 21, the candidates of the profile (docs/benchmarks.md, "Where the Apache front's CPU goes")
@@ -87,6 +88,8 @@ VARIANTS = {
                      'a2dismod -q -f negotiation setenvif auth_basic authn_file authz_user authn_core >/dev/null'),
     'no_bluegreen_rewrite': ('without the blue/green RewriteMap and conditions (fixed group: the cost of the switch)',
                              "sed -i -e '/^ *Rewrite/d' -e 's/^\\( *\\)WSGIProcessGroup .*/\\1WSGIProcessGroup bench_blue/' %s" % VHOST),
+    'follow_symlinks': ('Options FollowSymLinks on <Directory /> (the sites\' own directories keep Options None)',
+                        "sed -i -e '/^<Directory \\/>/,/^<\\/Directory>/s/Options None/Options FollowSymLinks/' %s" % HARDENING_CONF),
     'daemon_4x8': ('daemon 4x8 (2 processes per core, 8 threads)',
                    "sed -i -e 's/ processes=[0-9]* threads=[0-9]* / processes=4 threads=8 /' %s" % VHOST),
     'mpm_tpc64': ('event ThreadsPerChild 64 (1 child for 64 connections)',
